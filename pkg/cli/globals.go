@@ -1,0 +1,43 @@
+package cli
+
+import (
+	"github.com/spf13/pflag"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+
+	"github.com/kubefedctl/kubefedctl/pkg/apis"
+)
+
+// Globals are the flags every command shares, registered once on the root.
+type Globals struct {
+	ConfigFlags      *genericclioptions.ConfigFlags
+	KubeFedNamespace string
+}
+
+// NewGlobals returns the defaults.
+func NewGlobals() *Globals {
+	configFlags := genericclioptions.NewConfigFlags(true)
+	// --cluster names a member cluster in kubefedctl (render --cluster, propagate reports), so
+	// kubeconfig's cluster is chosen with --context alone.
+	configFlags.ClusterName = nil
+	return &Globals{
+		ConfigFlags:      configFlags,
+		KubeFedNamespace: apis.DefaultKubeFedNamespace,
+	}
+}
+
+// AddFlags registers kubectl's standard flags and --kubefed-namespace.
+func (g *Globals) AddFlags(flags *pflag.FlagSet) {
+	g.ConfigFlags.AddFlags(flags)
+	flags.StringVar(&g.KubeFedNamespace, "kubefed-namespace", g.KubeFedNamespace,
+		"Namespace in the host cluster that holds the federation's clusters, type configs and KubeFedConfig")
+}
+
+// Namespace is the namespace for objects given without one: -n, else the kubeconfig context's,
+// else "default", as kubectl resolves it. It needs no reachable cluster, nor a kubeconfig.
+func (g *Globals) Namespace() string {
+	ns, _, err := g.ConfigFlags.ToRawKubeConfigLoader().Namespace()
+	if err != nil || ns == "" {
+		return "default"
+	}
+	return ns
+}

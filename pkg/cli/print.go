@@ -1,0 +1,60 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/cli-runtime/pkg/printers"
+)
+
+// Output formats for objects.
+const (
+	OutputYAML = "yaml"
+	OutputJSON = "json"
+)
+
+// ValidateObjectOutput checks an -o value for commands that print objects.
+func ValidateObjectOutput(output string) error {
+	switch output {
+	case OutputYAML, OutputJSON:
+		return nil
+	}
+	return fmt.Errorf("--output must be yaml or json, not %q", output)
+}
+
+// PrintObjects prints objects as kubectl does: YAML as a "---" stream, JSON as one v1 List.
+func PrintObjects(w io.Writer, output string, objects []*unstructured.Unstructured) error {
+	if output == OutputJSON {
+		list := &unstructured.UnstructuredList{Object: map[string]any{
+			"apiVersion": "v1",
+			"kind":       "List",
+			"metadata":   map[string]any{"resourceVersion": ""},
+		}}
+		list.Items = make([]unstructured.Unstructured, 0, len(objects))
+		for _, o := range objects {
+			list.Items = append(list.Items, *o)
+		}
+		return (&printers.JSONPrinter{}).PrintObj(list, w)
+	}
+	p := &printers.YAMLPrinter{}
+	for _, o := range objects {
+		if err := p.PrintObj(o, w); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// PrintObject prints one object on its own, not in a List.
+func PrintObject(w io.Writer, output string, obj *unstructured.Unstructured) error {
+	if output == OutputJSON {
+		return (&printers.JSONPrinter{}).PrintObj(obj, w)
+	}
+	return (&printers.YAMLPrinter{}).PrintObj(obj, w)
+}
+
+// Warn prints a warning as kubectl does.
+func Warn(w io.Writer, format string, args ...any) {
+	fmt.Fprintf(w, "Warning: "+format+"\n", args...)
+}

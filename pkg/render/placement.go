@@ -1,0 +1,82 @@
+package render
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+
+	"github.com/kubefedctl/kubefedctl/pkg/apis"
+)
+
+// placement is the set of known clusters a placement selects, with the reason for each verdict.
+type placement struct {
+	selected map[string]bool
+	reasons  map[string]string
+}
+
+// computePlacement applies kubefed's rules: a clusters list, even an empty one, beats the
+// selector; no selector places nowhere; an empty selector places everywhere. Names that are not
+// known clusters are dropped. With selectorOnly the clusters list is ignored, as kubefed does for
+// a preference's intersectWithClusterSelector.
+func computePlacement(p *apis.Placement, clusters []*apis.KubeFedCluster, selectorOnly bool) (placement, error) {
+	result := placement{selected: map[string]bool{}, reasons: map[string]string{}}
+	verdict := func(c *apis.KubeFedCluster, ok bool, yes, no string) {
+		result.selected[c.Name] = ok
+		if ok {
+			result.reasons[c.Name] = yes
+		} else {
+			result.reasons[c.Name] = no
+		}
+	}
+	if p != nil && p.Clusters != nil && !selectorOnly {
+		listed := map[string]bool{}
+		for _, ref := range p.Clusters {
+			listed[ref.Name] = true
+		}
+		for _, c := range clusters {
+			verdict(c, listed[c.Name], "listed in spec.placement.clusters", "not listed in spec.placement.clusters")
+		}
+		return result, nil
+	}
+	if p == nil || p.ClusterSelector == nil {
+		for _, c := range clusters {
+			verdict(c, false, "", "spec.placement has neither clusters nor clusterSelector, which places nowhere")
+		}
+		return result, nil
+	}
+	selector, err := metav1.LabelSelectorAsSelector(p.ClusterSelector)
+	if err != nil {
+		return result, fmt.Errorf("spec.placement.clusterSelector: %w", err)
+	}
+	if selector.Empty() {
+		for _, c := range clusters {
+			verdict(c, true, "clusterSelector {} selects every cluster", "")
+		}
+		return result, nil
+	}
+	for _, c := range clusters {
+		verdict(c, selector.Matches(labels.Set(c.Labels)),
+			fmt.Sprintf("cluster labels match clusterSelector %s", selector),
+			fmt.Sprintf("cluster labels %s do not match clusterSelector %s", labelString(c.Labels), selector))
+	}
+	return result, nil
+}
+
+func labelString(m map[string]string) string {
+	if len(m) == 0 {
+		return "(none)"
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k + "=" + m[k]
+	}
+	return "{" + strings.Join(parts, ",") + "}"
+}

@@ -1,0 +1,388 @@
+// Package render turns a Federation into the exact objects each member cluster should hold:
+// placement, the ReplicaSchedulingPreference split, overrides and the managed label, with
+// kubefed v0.10's semantics. It is pure: objects in, objects out, deterministic.
+package render
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/kubefedctl/kubefedctl/pkg/apis"
+	"github.com/kubefedctl/kubefedctl/pkg/schedule"
+)
+
+// Options carry the live inputs a plan may use. Render from files leaves them empty.
+type Options struct {
+	// Current and Capacity are the planner's optional inputs, by "<namespace>/<name>" of the
+	// workload and then by cluster: replicas running now, and replicas a cluster can run.
+	Current  map[string]map[string]int64
+	Capacity map[string]map[string]int64
+}
+
+// Result is the plan for every cluster, with the reasons behind it.
+type Result struct {
+	// Clusters has every known cluster, sorted by name; not-ready clusters hold no objects.
+	Clusters     []ClusterResult
+	Explanations []Explanation
+	// Warnings are what kubefed would report as events: dropped template fields, skipped clusters.
+	Warnings []string
+}
+
+// ClusterResult is one member's desired objects, sorted by group, kind, namespace and name.
+type ClusterResult struct {
+	Name    string
+	Ready   bool
+	Objects []*unstructured.Unstructured
+}
+
+// Explanation says, for one federated object, where it goes and why.
+type Explanation struct {
+	Kind      string `json:"kind"`
+	Namespace string `json:"namespace,omitempty"`
+	Name      string `json:"name"`
+	Source    string `json:"source"`
+	// Skipped says why the object is not rendered anywhere, when it is not.
+	Skipped  string               `json:"skipped,omitempty"`
+	Schedule *ScheduleExplanation `json:"schedule,omitempty"`
+	Clusters []ClusterExplanation `json:"clusters,omitempty"`
+}
+
+// ScheduleExplanation describes the ReplicaSchedulingPreference applied to the object.
+type ScheduleExplanation struct {
+	Preference    string   `json:"preference"`
+	TotalReplicas int32    `json:"totalReplicas"`
+	Rebalance     bool     `json:"rebalance"`
+	PlannedOver   []string `json:"plannedOver"`
+	Note          string   `json:"note,omitempty"`
+}
+
+// ClusterExplanation is the verdict for one (federated object, cluster).
+type ClusterExplanation struct {
+	Cluster        string   `json:"cluster"`
+	Placed         bool     `json:"placed"`
+	Reason         string   `json:"reason"`
+	Replicas       *int64   `json:"replicas,omitempty"`
+	ReplicasReason string   `json:"replicasReason,omitempty"`
+	Overrides      []string `json:"overrides,omitempty"`
+}
+
+type renderer struct {
+	fed        *apis.Federation
+	opts       Options
+	clusters   []*apis.KubeFedCluster
+	ready      map[string]bool
+	readyNames []string
+	namespaces map[string]*apis.FederatedObject
+	prefs      map[string]*apis.Preference
+	usedPrefs  map[string]bool
+	byCluster  map[string][]*unstructured.Unstructured
+	result     *Result
+}
+
+// Render computes every member's desired objects. An error names the source, the object and,
+// where it applies, the cluster and the override path.
+func Render(fed *apis.Federation, opts Options) (*Result, error) {
+	r := &renderer{
+		fed:        fed,
+		opts:       opts,
+		ready:      map[string]bool{},
+		namespaces: map[string]*apis.FederatedObject{},
+		prefs:      map[string]*apis.Preference{},
+		usedPrefs:  map[string]bool{},
+		byCluster:  map[string][]*unstructured.Unstructured{},
+		result:     &Result{},
+	}
+	r.clusters = append(r.clusters, fed.Clusters...)
+	sort.Slice(r.clusters, func(i, j int) bool { return r.clusters[i].Name < r.clusters[j].Name })
+	for _, c := range r.clusters {
+		if c.Ready() {
+			r.ready[c.Name] = true
+			r.readyNames = append(r.readyNames, c.Name)
+		} else {
+			r.warn("cluster %q is not ready (its status has no Ready=True condition); nothing is rendered for it", c.Name)
+		}
+	}
+	for _, p := range fed.Preferences {
+		switch p.Spec.TargetKind {
+		case apis.KindFederatedDeployment, apis.KindFederatedReplicaSet:
+		default:
+			return nil, fmt.Errorf("%s: %s: spec.targetKind %q is not supported; use FederatedDeployment or FederatedReplicaSet",
+				p.Source, p.Describe(), p.Spec.TargetKind)
+		}
+		r.prefs[p.Namespace+"/"+p.Name] = p
+	}
+	for _, o := range fed.Objects {
+		if o.IsNamespace() && o.Object.GetName() == o.Object.GetNamespace() {
+			r.namespaces[o.Object.GetNamespace()] = o
+		}
+	}
+
+	objects := append([]*apis.FederatedObject(nil), fed.Objects...)
+	sort.Slice(objects, func(i, j int) bool { return lessObject(objects[i].Object, objects[j].Object) })
+	for _, o := range objects {
+		if err := r.renderObject(o); err != nil {
+			return nil, err
+		}
+	}
+	for _, key := range sortedKeys(r.prefs) {
+		if p := r.prefs[key]; !r.usedPrefs[key] {
+			r.warn("%s: %s has no %s %q to schedule", p.Source, p.Describe(), p.Spec.TargetKind, key)
+		}
+	}
+	for _, c := range r.clusters {
+		objs := r.byCluster[c.Name]
+		sort.Slice(objs, func(i, j int) bool { return lessObject(objs[i], objs[j]) })
+		r.result.Clusters = append(r.result.Clusters, ClusterResult{Name: c.Name, Ready: r.ready[c.Name], Objects: objs})
+	}
+	return r.result, nil
+}
+
+func (r *renderer) warn(format string, args ...any) {
+	r.result.Warnings = append(r.result.Warnings, fmt.Sprintf(format, args...))
+}
+
+func (r *renderer) renderObject(o *apis.FederatedObject) error {
+	u := o.Object
+	exp := Explanation{Kind: u.GetKind(), Namespace: u.GetNamespace(), Name: u.GetName(), Source: o.Source}
+	defer func() { r.result.Explanations = append(r.result.Explanations, exp) }()
+	fail := func(err error) error { return fmt.Errorf("%s: %s: %w", o.Source, o.Describe(), err) }
+
+	if exp.Skipped = r.skipReason(o); exp.Skipped != "" {
+		return nil
+	}
+	overrides, err := overridesByCluster(o.Overrides)
+	if err != nil {
+		return fail(err)
+	}
+	for _, name := range sortedKeys(overrides) {
+		if !r.known(name) {
+			r.warn("%s: %s: spec.overrides names cluster %q, which is not a known cluster; its overrides are ignored", o.Source, o.Describe(), name)
+		}
+	}
+
+	spec := o.Placement
+	var replicas map[string]int64
+	var traces map[string]string
+	if exp.Schedule, replicas, traces = r.schedule(o); replicas != nil {
+		// kubefed's scheduler rewrites placement to exactly the clusters it planned for.
+		spec = &apis.Placement{Clusters: []apis.ClusterReference{}}
+		for _, name := range sortedKeys(replicas) {
+			spec.Clusters = append(spec.Clusters, apis.ClusterReference{Name: name})
+		}
+	}
+	placed, err := computePlacement(spec, r.clusters, false)
+	if err != nil {
+		return fail(err)
+	}
+	if replicas != nil {
+		for name, ok := range placed.selected {
+			if ok {
+				placed.reasons[name] = fmt.Sprintf("planned for by ReplicaSchedulingPreference %q, which places the workload in every cluster it plans for", exp.Schedule.Preference)
+			} else {
+				placed.reasons[name] = fmt.Sprintf("not among the clusters ReplicaSchedulingPreference %q plans for", exp.Schedule.Preference)
+			}
+		}
+	}
+	if err := r.intersectNamespace(o, placed); err != nil {
+		return fail(err)
+	}
+
+	base := r.baseObject(o)
+	for _, c := range r.clusters {
+		ce := ClusterExplanation{Cluster: c.Name, Placed: placed.selected[c.Name], Reason: placed.reasons[c.Name]}
+		if ce.Placed && !r.ready[c.Name] {
+			ce.Placed = false
+			ce.Reason += "; but the cluster is not ready, so it is skipped"
+		}
+		if !ce.Placed {
+			exp.Clusters = append(exp.Clusters, ce)
+			continue
+		}
+		desired := base.DeepCopy()
+		if replicas != nil {
+			n := replicas[c.Name]
+			if err := unstructured.SetNestedField(desired.Object, n, "spec", "replicas"); err != nil {
+				return fail(fmt.Errorf("cluster %q: setting spec.replicas: %w", c.Name, err))
+			}
+			ce.Replicas, ce.ReplicasReason = &n, traces[c.Name]
+		}
+		if err := applyOverrides(desired, overrides[c.Name]); err != nil {
+			return fail(fmt.Errorf("cluster %q: %w", c.Name, err))
+		}
+		for _, ov := range overrides[c.Name] {
+			ce.Overrides = append(ce.Overrides, describeOverride(ov))
+		}
+		labels := desired.GetLabels()
+		if labels == nil {
+			labels = map[string]string{}
+		}
+		labels[apis.ManagedLabel] = apis.ManagedLabelTrue
+		desired.SetLabels(labels)
+		r.byCluster[c.Name] = append(r.byCluster[c.Name], desired)
+		exp.Clusters = append(exp.Clusters, ce)
+	}
+	return nil
+}
+
+func (r *renderer) known(name string) bool {
+	for _, c := range r.clusters {
+		if c.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// skipReason says why kubefed would not propagate the object at all, or "".
+func (r *renderer) skipReason(o *apis.FederatedObject) string {
+	tc := o.TypeConfig
+	u := o.Object
+	switch {
+	case !tc.Enabled():
+		return fmt.Sprintf("propagation is Disabled in FederatedTypeConfig %q", tc.Name)
+	case o.IsNamespace() && apis.IsSystemNamespace(u.GetName(), r.fed.KubeFedNamespace):
+		return fmt.Sprintf("kubefed never propagates the system namespace %q", u.GetName())
+	case o.IsNamespace() && u.GetName() != u.GetNamespace():
+		r.warn("%s: %s: a FederatedNamespace must be named after the namespace it is in; ignored", o.Source, o.Describe())
+		return "a FederatedNamespace must be named after the namespace it is in"
+	case r.fed.Scope() == apis.ScopeNamespaced && !tc.Namespaced() && !o.IsNamespace():
+		return "the federation's scope is Namespaced, which propagates no cluster-scoped type"
+	case r.fed.Scope() == apis.ScopeNamespaced && u.GetNamespace() != r.fed.KubeFedNamespace:
+		return fmt.Sprintf("the federation's scope is Namespaced, which propagates only namespace %q", r.fed.KubeFedNamespace)
+	}
+	return ""
+}
+
+// intersectNamespace applies kubefed's namespace rule: a namespaced object goes only where its
+// FederatedNamespace places the namespace; without one, nowhere (in Cluster scope).
+func (r *renderer) intersectNamespace(o *apis.FederatedObject, placed placement) error {
+	if !o.TypeConfig.Namespaced() {
+		return nil
+	}
+	ns := o.Object.GetNamespace()
+	fns := r.namespaces[ns]
+	if fns == nil {
+		if r.fed.Scope() == apis.ScopeNamespaced {
+			return nil
+		}
+		for name, ok := range placed.selected {
+			if ok {
+				placed.selected[name] = false
+				placed.reasons[name] = fmt.Sprintf("namespace %q has no FederatedNamespace, so kubefed places nothing in it", ns)
+			}
+		}
+		return nil
+	}
+	nsPlaced, err := computePlacement(fns.Placement, r.clusters, false)
+	if err != nil {
+		return fmt.Errorf("its FederatedNamespace %q: %w", ns, err)
+	}
+	for name, ok := range placed.selected {
+		if ok && !nsPlaced.selected[name] {
+			placed.selected[name] = false
+			placed.reasons[name] = fmt.Sprintf("namespace %q is not placed here: %s", ns, nsPlaced.reasons[name])
+		}
+	}
+	return nil
+}
+
+// baseObject is the part of the desired object every cluster shares: the template with its
+// identity set, before replicas, overrides and the managed label.
+func (r *renderer) baseObject(o *apis.FederatedObject) *unstructured.Unstructured {
+	template, _, _ := unstructured.NestedMap(o.Object.Object, "spec", "template")
+	if template == nil {
+		template = map[string]any{}
+	}
+	u := &unstructured.Unstructured{Object: template}
+	for _, field := range []string{"annotations", "finalizers"} {
+		if _, found, _ := unstructured.NestedFieldNoCopy(u.Object, "metadata", field); found {
+			unstructured.RemoveNestedField(u.Object, "metadata", field)
+			r.warn("%s: %s: metadata.%s cannot be set via the template, to avoid conflicting with controllers in member clusters; dropped (use an override to set them)",
+				o.Source, o.Describe(), field)
+		}
+	}
+	target := o.TypeConfig.Spec.TargetType
+	u.SetName(o.Object.GetName())
+	if !o.IsNamespace() {
+		u.SetNamespace(o.Object.GetNamespace())
+	}
+	u.SetKind(target.Kind)
+	if u.GetAPIVersion() == "" {
+		u.SetAPIVersion(target.APIVersion())
+	}
+	return u
+}
+
+// schedule applies the object's ReplicaSchedulingPreference, if it has one: replicas per
+// cluster (nil when the preference does not apply) and the reason for each figure.
+func (r *renderer) schedule(o *apis.FederatedObject) (*ScheduleExplanation, map[string]int64, map[string]string) {
+	key := o.Object.GetNamespace() + "/" + o.Object.GetName()
+	p := r.prefs[key]
+	if p == nil || p.Spec.TargetKind != o.Object.GetKind() {
+		return nil, nil, nil
+	}
+	r.usedPrefs[key] = true
+	exp := &ScheduleExplanation{Preference: key, TotalReplicas: p.Spec.TotalReplicas, Rebalance: p.Spec.Rebalance}
+	names := r.readyNames
+	if p.Spec.IntersectWithClusterSelector {
+		fns := r.namespaces[o.Object.GetNamespace()]
+		if fns == nil {
+			exp.Note = "intersectWithClusterSelector needs the namespace's FederatedNamespace, and there is none; the preference is not applied"
+			r.warn("%s: %s: %s", p.Source, p.Describe(), exp.Note)
+			return exp, nil, nil
+		}
+		own, err1 := computePlacement(o.Placement, r.clusters, true)
+		ns, err2 := computePlacement(fns.Placement, r.clusters, true)
+		if err1 != nil || err2 != nil {
+			exp.Note = "a cluster selector is invalid; the preference is not applied"
+			return exp, nil, nil
+		}
+		names = nil
+		for _, name := range r.readyNames {
+			if own.selected[name] && ns.selected[name] {
+				names = append(names, name)
+			}
+		}
+		exp.Note = "planned over the ready clusters that the object's and its namespace's clusterSelectors select"
+	}
+	if len(names) == 0 {
+		exp.Note = strings.TrimPrefix(exp.Note+"; no cluster to plan over, so the preference is not applied and placement is left as it is", "; ")
+		return exp, nil, nil
+	}
+	exp.PlannedOver = names
+	current := r.opts.Current[key]
+	plan := schedule.Compute(p.Spec, schedule.Input{Clusters: names, Current: current, Capacity: r.opts.Capacity[key], Key: key})
+	replicas := plan.Result(current)
+	reasons := map[string]string{}
+	for name := range replicas {
+		reasons[name] = replicasReason(plan, name)
+	}
+	return exp, replicas, reasons
+}
+
+// lessObject orders objects by group, kind, namespace and name.
+func lessObject(a, b *unstructured.Unstructured) bool {
+	ga, gb := a.GroupVersionKind(), b.GroupVersionKind()
+	if ga.Group != gb.Group {
+		return ga.Group < gb.Group
+	}
+	if ga.Kind != gb.Kind {
+		return ga.Kind < gb.Kind
+	}
+	if a.GetNamespace() != b.GetNamespace() {
+		return a.GetNamespace() < b.GetNamespace()
+	}
+	return a.GetName() < b.GetName()
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
