@@ -37,9 +37,13 @@ func PrintObjects(w io.Writer, output string, objects []*unstructured.Unstructur
 		}
 		return (&printers.JSONPrinter{}).PrintObj(list, w)
 	}
-	p := &printers.YAMLPrinter{}
-	for _, o := range objects {
-		if err := p.PrintObj(o, w); err != nil {
+	for i, o := range objects {
+		if i > 0 {
+			if _, err := io.WriteString(w, "---\n"); err != nil {
+				return err
+			}
+		}
+		if err := PrintObject(w, OutputYAML, o); err != nil {
 			return err
 		}
 	}
@@ -51,7 +55,12 @@ func PrintObject(w io.Writer, output string, obj *unstructured.Unstructured) err
 	if output == OutputJSON {
 		return (&printers.JSONPrinter{}).PrintObj(obj, w)
 	}
-	return (&printers.YAMLPrinter{}).PrintObj(obj, w)
+	data, err := MarshalYAML(obj.Object)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(data)
+	return err
 }
 
 // Warn prints a warning as kubectl does.

@@ -2,7 +2,6 @@
 package manifest
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -10,11 +9,14 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
+	"runtime"
 	"sort"
+	"strconv"
 	"strings"
+	"sync"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
 
 	"github.com/kubefedctl/kubefedctl/pkg/apis"
@@ -99,43 +101,94 @@ func isManifest(path string) bool {
 	return false
 }
 
-// Parse splits data into objects; source names it in errors.
+// Parse splits data into objects; source names it in errors, with line numbers of the file.
+// Documents are decoded in parallel: YAML decoding is most of the time spent reading large inputs.
 func Parse(source string, data []byte) ([]apis.Document, error) {
-	reader := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(data)))
-	var docs []apis.Document
-	for index := 1; ; index++ {
-		chunk, err := reader.Read()
-		if err == io.EOF {
-			return docs, nil
-		}
-		if err != nil {
-			return nil, fmt.Errorf("%s: reading document %d: %w", source, index, err)
-		}
-		jsonData, err := yaml.YAMLToJSON(chunk)
-		if err != nil {
-			return nil, fmt.Errorf("%s: document %d is not valid YAML or JSON: %s", source, index, strings.TrimPrefix(err.Error(), "error converting YAML to JSON: "))
-		}
-		jsonData = bytes.TrimSpace(jsonData)
-		if len(jsonData) == 0 || string(jsonData) == "null" {
-			continue
-		}
-		if jsonData[0] != '{' {
-			return nil, fmt.Errorf("%s: document %d is not an object", source, index)
-		}
-		u := &unstructured.Unstructured{}
-		if err := u.UnmarshalJSON(jsonData); err != nil {
-			return nil, fmt.Errorf("%s: document %d: %w", source, index, err)
-		}
-		if u.IsList() {
-			list, err := u.ToList()
-			if err != nil {
-				return nil, fmt.Errorf("%s: document %d: %w", source, index, err)
+	chunks := splitDocuments(data)
+	decoded := make([][]apis.Document, len(chunks))
+	errs := make([]error, len(chunks))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range min(runtime.GOMAXPROCS(0), len(chunks)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				decoded[i], errs[i] = decodeDocument(source, i+1, chunks[i])
 			}
-			for i := range list.Items {
-				docs = append(docs, apis.Document{Source: source, Object: &list.Items[i]})
-			}
-			continue
-		}
-		docs = append(docs, apis.Document{Source: source, Object: u})
+		}()
 	}
+	for i := range chunks {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	var docs []apis.Document
+	for i := range chunks {
+		if errs[i] != nil {
+			return nil, errs[i]
+		}
+		docs = append(docs, decoded[i]...)
+	}
+	return docs, nil
+}
+
+func decodeDocument(source string, index int, chunk chunk) ([]apis.Document, error) {
+	where := fmt.Sprintf("%s: document %d", source, index)
+	jsonData, err := yaml.YAMLToJSON(chunk.data)
+	if err != nil {
+		msg := strings.TrimPrefix(err.Error(), "error converting YAML to JSON: ")
+		msg = yamlLine.ReplaceAllStringFunc(msg, func(m string) string {
+			n, _ := strconv.Atoi(strings.TrimPrefix(m, "line "))
+			return fmt.Sprintf("line %d", n+chunk.firstLine-1)
+		})
+		return nil, fmt.Errorf("%s is not valid YAML or JSON: %s", where, msg)
+	}
+	jsonData = bytes.TrimSpace(jsonData)
+	if len(jsonData) == 0 || string(jsonData) == "null" {
+		return nil, nil
+	}
+	if jsonData[0] != '{' {
+		return nil, fmt.Errorf("%s is not an object", where)
+	}
+	u := &unstructured.Unstructured{}
+	if err := u.UnmarshalJSON(jsonData); err != nil {
+		return nil, fmt.Errorf("%s: %w", where, err)
+	}
+	if !u.IsList() {
+		return []apis.Document{{Source: source, Object: u}}, nil
+	}
+	list, err := u.ToList()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", where, err)
+	}
+	docs := make([]apis.Document, len(list.Items))
+	for i := range list.Items {
+		docs[i] = apis.Document{Source: source, Object: &list.Items[i]}
+	}
+	return docs, nil
+}
+
+var yamlLine = regexp.MustCompile(`line \d+`)
+
+type chunk struct {
+	data      []byte
+	firstLine int
+}
+
+// splitDocuments splits a YAML stream at "---" lines, remembering where each document starts
+// so that errors can give the file's line numbers.
+func splitDocuments(data []byte) []chunk {
+	var chunks []chunk
+	current := chunk{firstLine: 1}
+	for i, line := range bytes.SplitAfter(data, []byte("\n")) {
+		trimmed := bytes.TrimRight(line, "\r\n")
+		if bytes.HasPrefix(trimmed, []byte("---")) && (len(trimmed) == 3 || trimmed[3] == ' ' || trimmed[3] == '\t') {
+			chunks = append(chunks, current)
+			current = chunk{firstLine: i + 2}
+			continue
+		}
+		current.data = append(current.data, line...)
+	}
+	return append(chunks, current)
 }

@@ -36,8 +36,12 @@ func computePlacement(p *apis.Placement, clusters []*apis.KubeFedCluster, select
 		for _, ref := range p.Clusters {
 			listed[ref.Name] = true
 		}
+		no := "not listed in spec.placement.clusters"
+		if len(p.Clusters) == 0 {
+			no = "spec.placement.clusters is empty, which places nowhere, whatever clusterSelector says"
+		}
 		for _, c := range clusters {
-			verdict(c, listed[c.Name], "listed in spec.placement.clusters", "not listed in spec.placement.clusters")
+			verdict(c, listed[c.Name], "listed in spec.placement.clusters", no)
 		}
 		return result, nil
 	}

@@ -22,20 +22,31 @@ type Options struct {
 	Capacity map[string]map[string]int64
 }
 
-// Result is the plan for every cluster, with the reasons behind it.
+// Result is the plan for every cluster, with the reasons behind it. The desired objects
+// themselves are built one cluster at a time by Objects, so that memory holds one cluster's
+// objects, not the whole federation's.
 type Result struct {
 	// Clusters has every known cluster, sorted by name; not-ready clusters hold no objects.
 	Clusters     []ClusterResult
 	Explanations []Explanation
 	// Warnings are what kubefed would report as events: dropped template fields, skipped clusters.
 	Warnings []string
+
+	plans []*objectPlan
 }
 
-// ClusterResult is one member's desired objects, sorted by group, kind, namespace and name.
+// ClusterResult names one member and says whether it is ready.
 type ClusterResult struct {
-	Name    string
-	Ready   bool
-	Objects []*unstructured.Unstructured
+	Name  string
+	Ready bool
+}
+
+// objectPlan is what a federated object becomes: where it goes, and what changes per cluster.
+type objectPlan struct {
+	object    *apis.FederatedObject
+	placed    map[string]bool
+	replicas  map[string]int64
+	overrides map[string][]apis.Override
 }
 
 // Explanation says, for one federated object, where it goes and why.
@@ -78,7 +89,6 @@ type renderer struct {
 	namespaces map[string]*apis.FederatedObject
 	prefs      map[string]*apis.Preference
 	usedPrefs  map[string]bool
-	byCluster  map[string][]*unstructured.Unstructured
 	result     *Result
 }
 
@@ -92,7 +102,6 @@ func Render(fed *apis.Federation, opts Options) (*Result, error) {
 		namespaces: map[string]*apis.FederatedObject{},
 		prefs:      map[string]*apis.Preference{},
 		usedPrefs:  map[string]bool{},
-		byCluster:  map[string][]*unstructured.Unstructured{},
 		result:     &Result{},
 	}
 	r.clusters = append(r.clusters, fed.Clusters...)
@@ -121,7 +130,7 @@ func Render(fed *apis.Federation, opts Options) (*Result, error) {
 	}
 
 	objects := append([]*apis.FederatedObject(nil), fed.Objects...)
-	sort.Slice(objects, func(i, j int) bool { return lessObject(objects[i].Object, objects[j].Object) })
+	sortObjects(objects, func(o *apis.FederatedObject) *unstructured.Unstructured { return o.Object })
 	for _, o := range objects {
 		if err := r.renderObject(o); err != nil {
 			return nil, err
@@ -133,9 +142,7 @@ func Render(fed *apis.Federation, opts Options) (*Result, error) {
 		}
 	}
 	for _, c := range r.clusters {
-		objs := r.byCluster[c.Name]
-		sort.Slice(objs, func(i, j int) bool { return lessObject(objs[i], objs[j]) })
-		r.result.Clusters = append(r.result.Clusters, ClusterResult{Name: c.Name, Ready: r.ready[c.Name], Objects: objs})
+		r.result.Clusters = append(r.result.Clusters, ClusterResult{Name: c.Name, Ready: r.ready[c.Name]})
 	}
 	return r.result, nil
 }
@@ -190,40 +197,30 @@ func (r *renderer) renderObject(o *apis.FederatedObject) error {
 		return fail(err)
 	}
 
-	base := r.baseObject(o)
+	r.checkTemplateMetadata(o)
+	plan := &objectPlan{object: o, placed: map[string]bool{}, replicas: replicas, overrides: overrides}
 	for _, c := range r.clusters {
 		ce := ClusterExplanation{Cluster: c.Name, Placed: placed.selected[c.Name], Reason: placed.reasons[c.Name]}
 		if ce.Placed && !r.ready[c.Name] {
 			ce.Placed = false
 			ce.Reason += "; but the cluster is not ready, so it is skipped"
 		}
-		if !ce.Placed {
-			exp.Clusters = append(exp.Clusters, ce)
-			continue
-		}
-		desired := base.DeepCopy()
-		if replicas != nil {
-			n := replicas[c.Name]
-			if err := unstructured.SetNestedField(desired.Object, n, "spec", "replicas"); err != nil {
-				return fail(fmt.Errorf("cluster %q: setting spec.replicas: %w", c.Name, err))
+		if ce.Placed {
+			plan.placed[c.Name] = true
+			if replicas != nil {
+				n := replicas[c.Name]
+				ce.Replicas, ce.ReplicasReason = &n, traces[c.Name]
 			}
-			ce.Replicas, ce.ReplicasReason = &n, traces[c.Name]
+			for _, ov := range overrides[c.Name] {
+				ce.Overrides = append(ce.Overrides, describeOverride(ov))
+				if ov.Path == "/spec/replicas" && replicas != nil {
+					ce.ReplicasReason += "; then an override of /spec/replicas applies to the scheduled figure"
+				}
+			}
 		}
-		if err := applyOverrides(desired, overrides[c.Name]); err != nil {
-			return fail(fmt.Errorf("cluster %q: %w", c.Name, err))
-		}
-		for _, ov := range overrides[c.Name] {
-			ce.Overrides = append(ce.Overrides, describeOverride(ov))
-		}
-		labels := desired.GetLabels()
-		if labels == nil {
-			labels = map[string]string{}
-		}
-		labels[apis.ManagedLabel] = apis.ManagedLabelTrue
-		desired.SetLabels(labels)
-		r.byCluster[c.Name] = append(r.byCluster[c.Name], desired)
 		exp.Clusters = append(exp.Clusters, ce)
 	}
+	r.result.plans = append(r.result.plans, plan)
 	return nil
 }
 
@@ -289,31 +286,14 @@ func (r *renderer) intersectNamespace(o *apis.FederatedObject, placed placement)
 	return nil
 }
 
-// baseObject is the part of the desired object every cluster shares: the template with its
-// identity set, before replicas, overrides and the managed label.
-func (r *renderer) baseObject(o *apis.FederatedObject) *unstructured.Unstructured {
-	template, _, _ := unstructured.NestedMap(o.Object.Object, "spec", "template")
-	if template == nil {
-		template = map[string]any{}
-	}
-	u := &unstructured.Unstructured{Object: template}
+// checkTemplateMetadata warns of template metadata kubefed drops.
+func (r *renderer) checkTemplateMetadata(o *apis.FederatedObject) {
 	for _, field := range []string{"annotations", "finalizers"} {
-		if _, found, _ := unstructured.NestedFieldNoCopy(u.Object, "metadata", field); found {
-			unstructured.RemoveNestedField(u.Object, "metadata", field)
+		if _, found, _ := unstructured.NestedFieldNoCopy(o.Object.Object, "spec", "template", "metadata", field); found {
 			r.warn("%s: %s: metadata.%s cannot be set via the template, to avoid conflicting with controllers in member clusters; dropped (use an override to set them)",
 				o.Source, o.Describe(), field)
 		}
 	}
-	target := o.TypeConfig.Spec.TargetType
-	u.SetName(o.Object.GetName())
-	if !o.IsNamespace() {
-		u.SetNamespace(o.Object.GetNamespace())
-	}
-	u.SetKind(target.Kind)
-	if u.GetAPIVersion() == "" {
-		u.SetAPIVersion(target.APIVersion())
-	}
-	return u
 }
 
 // schedule applies the object's ReplicaSchedulingPreference, if it has one: replicas per
@@ -363,19 +343,35 @@ func (r *renderer) schedule(o *apis.FederatedObject) (*ScheduleExplanation, map[
 	return exp, replicas, reasons
 }
 
-// lessObject orders objects by group, kind, namespace and name.
-func lessObject(a, b *unstructured.Unstructured) bool {
-	ga, gb := a.GroupVersionKind(), b.GroupVersionKind()
-	if ga.Group != gb.Group {
-		return ga.Group < gb.Group
+// sortObjects orders items by the group, kind, namespace and name of their object, computing
+// each key once: the comparisons are the hot part of rendering many objects.
+func sortObjects[T any](items []T, object func(T) *unstructured.Unstructured) {
+	type keyed struct {
+		group, kind, namespace, name string
+		item                         T
 	}
-	if ga.Kind != gb.Kind {
-		return ga.Kind < gb.Kind
+	keys := make([]keyed, len(items))
+	for i, item := range items {
+		u := object(item)
+		gvk := u.GroupVersionKind()
+		keys[i] = keyed{gvk.Group, gvk.Kind, u.GetNamespace(), u.GetName(), item}
 	}
-	if a.GetNamespace() != b.GetNamespace() {
-		return a.GetNamespace() < b.GetNamespace()
+	sort.Slice(keys, func(i, j int) bool {
+		a, b := &keys[i], &keys[j]
+		if a.group != b.group {
+			return a.group < b.group
+		}
+		if a.kind != b.kind {
+			return a.kind < b.kind
+		}
+		if a.namespace != b.namespace {
+			return a.namespace < b.namespace
+		}
+		return a.name < b.name
+	})
+	for i := range keys {
+		items[i] = keys[i].item
 	}
-	return a.GetName() < b.GetName()
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
@@ -89,17 +91,39 @@ func (o *Options) Run() error {
 	for _, w := range result.Warnings {
 		cli.Warn(o.ErrOut, "%s", w)
 	}
-	switch {
-	case o.Explain:
+	if o.Explain {
+		// Build the objects anyway: a plan that cannot be built is an error, explained or not.
+		if err := eachCluster(result, clusters, func(core.ClusterResult, []*unstructured.Unstructured) error { return nil }); err != nil {
+			return err
+		}
 		return o.printExplanations(result, clusters)
-	case o.OutputDir != "":
-		return o.writeDir(clusters)
-	case o.Cluster != "":
-		return cli.PrintObjects(o.Out, o.Output, clusters[0].Objects)
+	}
+	if o.OutputDir != "" {
+		return o.writeDir(result, clusters)
+	}
+	// Everything is encoded before the first byte is printed, so a failure prints nothing.
+	outputs := make([][]byte, len(clusters))
+	err = eachCluster(result, clusters, func(c core.ClusterResult, objects []*unstructured.Unstructured) error {
+		var buf bytes.Buffer
+		if o.Cluster == "" {
+			fmt.Fprintf(&buf, "# Cluster: %s\n", c.Name)
+		}
+		if err := cli.PrintObjects(&buf, o.Output, objects); err != nil {
+			return err
+		}
+		outputs[indexOf(clusters, c.Name)] = buf.Bytes()
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if o.Cluster != "" && !clusters[0].Ready && o.Output == cli.OutputJSON {
+		// A cluster that is not ready holds nothing: an empty List.
+		return cli.PrintObjects(o.Out, o.Output, nil)
 	}
 	first := true
-	for _, c := range clusters {
-		if !c.Ready {
+	for _, out := range outputs {
+		if out == nil {
 			continue
 		}
 		if !first && o.Output == cli.OutputYAML {
@@ -109,10 +133,55 @@ func (o *Options) Run() error {
 			}
 		}
 		first = false
-		if _, err := fmt.Fprintf(o.Out, "# Cluster: %s\n", c.Name); err != nil {
+		if _, err := o.Out.Write(out); err != nil {
 			return err
 		}
-		if err := cli.PrintObjects(o.Out, o.Output, c.Objects); err != nil {
+	}
+	return nil
+}
+
+func indexOf(clusters []core.ClusterResult, name string) int {
+	for i, c := range clusters {
+		if c.Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// eachCluster builds the objects of every ready cluster and hands them to fn, a few clusters at
+// a time in parallel; only those clusters' objects are in memory at once. On failure it returns
+// the error of the first failing cluster in order, so the message does not depend on timing.
+func eachCluster(result *core.Result, clusters []core.ClusterResult, fn func(core.ClusterResult, []*unstructured.Unstructured) error) error {
+	errs := make([]error, len(clusters))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(clusters)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				objects, err := result.Objects(clusters[i].Name)
+				if err == nil {
+					err = fn(clusters[i], objects)
+				}
+				errs[i] = err
+			}
+		}()
+	}
+	for i, c := range clusters {
+		if c.Ready {
+			next <- i
+		}
+	}
+	close(next)
+	wg.Wait()
+	return firstError(errs)
+}
+
+func firstError(errs []error) error {
+	for _, err := range errs {
+		if err != nil {
 			return err
 		}
 	}
@@ -131,54 +200,58 @@ func clusterNames(clusters []core.ClusterResult) string {
 }
 
 // writeDir writes DIR/<cluster>/<file> for every object and removes files of the same format
-// left there by an earlier render, so the directory is exactly the plan.
-func (o *Options) writeDir(clusters []core.ClusterResult) error {
+// left there by an earlier render, so the directory is exactly the plan. Every file is encoded
+// before the first is written.
+func (o *Options) writeDir(result *core.Result, clusters []core.ClusterResult) error {
 	ext := "." + o.Output
-	files := map[string][]byte{}
-	for _, c := range clusters {
-		if !c.Ready {
-			continue
-		}
-		for _, obj := range c.Objects {
+	files := make([]map[string][]byte, len(clusters))
+	err := eachCluster(result, clusters, func(c core.ClusterResult, objects []*unstructured.Unstructured) error {
+		encoded := make(map[string][]byte, len(objects))
+		for _, obj := range objects {
 			var buf bytes.Buffer
 			if err := cli.PrintObject(&buf, o.Output, obj); err != nil {
 				return err
 			}
-			data := buf.Bytes()
-			files[filepath.Join(o.OutputDir, c.Name, FileName(obj)+ext)] = data
+			encoded[filepath.Join(o.OutputDir, c.Name, FileName(obj)+ext)] = buf.Bytes()
 		}
+		files[indexOf(clusters, c.Name)] = encoded
+		return nil
+	})
+	if err != nil {
+		return err
 	}
-	for _, c := range clusters {
+	written, total := 0, 0
+	for _, encoded := range files {
+		total += len(encoded)
+	}
+	for i, c := range clusters {
 		if !c.Ready {
 			continue
 		}
 		dir := filepath.Join(o.OutputDir, c.Name)
 		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return fmt.Errorf("creating %s: %w", dir, err)
+			return fmt.Errorf("creating %s: %w (wrote %d of %d files)", dir, err, written, total)
 		}
 		stale, _ := filepath.Glob(filepath.Join(dir, "*"+ext))
 		for _, path := range stale {
-			if _, keep := files[path]; !keep {
+			if _, keep := files[i][path]; !keep {
 				if err := os.Remove(path); err != nil {
-					return fmt.Errorf("removing stale %s: %w", path, err)
+					return fmt.Errorf("removing stale %s: %w (wrote %d of %d files)", path, err, written, total)
 				}
 			}
 		}
-	}
-	paths := make([]string, 0, len(files))
-	for path := range files {
-		paths = append(paths, path)
-	}
-	sort.Strings(paths)
-	for i, path := range paths {
-		if err := os.WriteFile(path, files[path], 0o644); err != nil {
-			return fmt.Errorf("writing %s: %w (wrote %d of %d files)", path, err, i, len(paths))
+		paths := make([]string, 0, len(files[i]))
+		for path := range files[i] {
+			paths = append(paths, path)
 		}
-	}
-	for _, c := range clusters {
-		if c.Ready {
-			fmt.Fprintf(o.Out, "cluster %s: %d objects written to %s\n", c.Name, len(c.Objects), filepath.Join(o.OutputDir, c.Name))
+		sort.Strings(paths)
+		for _, path := range paths {
+			if err := os.WriteFile(path, files[i][path], 0o644); err != nil {
+				return fmt.Errorf("writing %s: %w (wrote %d of %d files)", path, err, written, total)
+			}
+			written++
 		}
+		fmt.Fprintf(o.Out, "cluster %s: %d objects written to %s\n", c.Name, len(paths), dir)
 	}
 	return nil
 }

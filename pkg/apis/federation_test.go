@@ -1,0 +1,120 @@
+package apis
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+)
+
+func doc(source string, obj map[string]any) Document {
+	return Document{Source: source, Object: &unstructured.Unstructured{Object: obj}}
+}
+
+func federated(kind, ns, name string) map[string]any {
+	meta := map[string]any{"name": name}
+	if ns != "" {
+		meta["namespace"] = ns
+	}
+	return map[string]any{"apiVersion": "types.kubefed.io/v1beta1", "kind": kind, "metadata": meta}
+}
+
+func TestAssembleBuiltinConventions(t *testing.T) {
+	tests := []struct {
+		kind       string
+		apiVersion string
+		target     string
+		namespaced bool
+	}{
+		{"FederatedDeployment", "apps/v1", "Deployment", true},
+		{"FederatedConfigMap", "v1", "ConfigMap", true},
+		{"FederatedService", "v1", "Service", true},
+		{"FederatedSecret", "v1", "Secret", true},
+		{"FederatedServiceAccount", "v1", "ServiceAccount", true},
+		{"FederatedNamespace", "v1", "Namespace", false},
+		{"FederatedJob", "batch/v1", "Job", true},
+		{"FederatedIngress", "networking.k8s.io/v1", "Ingress", true},
+		{"FederatedClusterRole", "rbac.authorization.k8s.io/v1", "ClusterRole", false},
+		{"FederatedReplicaSet", "apps/v1", "ReplicaSet", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.kind, func(t *testing.T) {
+			fed, err := Assemble([]Document{doc("a.yaml", federated(tt.kind, "demo", "demo"))}, DefaultKubeFedNamespace, "default")
+			require.NoError(t, err)
+			require.Len(t, fed.Objects, 1)
+			tc := fed.Objects[0].TypeConfig
+			assert.Equal(t, tt.apiVersion, tc.Spec.TargetType.APIVersion())
+			assert.Equal(t, tt.target, tc.Spec.TargetType.Kind)
+			assert.Equal(t, tt.namespaced, tc.Namespaced())
+			assert.Equal(t, tt.kind, tc.Spec.FederatedType.Kind)
+		})
+	}
+}
+
+func TestAssembleTypeConfigFromInputWins(t *testing.T) {
+	ftc := map[string]any{
+		"apiVersion": "core.kubefed.io/v1beta1", "kind": "FederatedTypeConfig",
+		"metadata": map[string]any{"name": "deployments.apps", "namespace": DefaultKubeFedNamespace},
+		"spec": map[string]any{
+			"targetType":    map[string]any{"version": "v1", "kind": "Deployment", "scope": "Namespaced"},
+			"propagation":   "Disabled",
+			"federatedType": map[string]any{"group": "types.kubefed.io", "version": "v1beta1", "kind": "FederatedDeployment", "pluralName": "federateddeployments", "scope": "Namespaced"},
+		},
+	}
+	fed, err := Assemble([]Document{doc("a.yaml", federated("FederatedDeployment", "", "web")), doc("ftc.yaml", ftc)}, DefaultKubeFedNamespace, "team")
+	require.NoError(t, err)
+	tc := fed.Objects[0].TypeConfig
+	assert.False(t, tc.Enabled())
+	assert.Equal(t, "apps", tc.Spec.TargetType.Group, "defaulted from the name")
+	assert.Equal(t, "deployments", tc.Spec.TargetType.PluralName, "defaulted from the name")
+	assert.Equal(t, "team", fed.Objects[0].Object.GetNamespace(), "a namespaced object without namespace gets the default")
+}
+
+func TestAssemblePlacementKeepsNilAndEmpty(t *testing.T) {
+	withClusters := federated("FederatedConfigMap", "demo", "a")
+	withClusters["spec"] = map[string]any{"placement": map[string]any{"clusters": []any{}, "clusterSelector": map[string]any{}}}
+	without := federated("FederatedConfigMap", "demo", "b")
+	without["spec"] = map[string]any{"placement": map[string]any{"clusterSelector": map[string]any{}}}
+	fed, err := Assemble([]Document{doc("a.yaml", withClusters), doc("a.yaml", without)}, DefaultKubeFedNamespace, "default")
+	require.NoError(t, err)
+	assert.NotNil(t, fed.Objects[0].Placement.Clusters)
+	assert.Empty(t, fed.Objects[0].Placement.Clusters)
+	assert.Nil(t, fed.Objects[1].Placement.Clusters)
+	assert.NotNil(t, fed.Objects[1].Placement.ClusterSelector)
+}
+
+func TestAssembleRejects(t *testing.T) {
+	cluster := func(ns string) map[string]any {
+		return map[string]any{"apiVersion": "core.kubefed.io/v1beta1", "kind": "KubeFedCluster", "metadata": map[string]any{"name": "c1", "namespace": ns},
+			"spec": map[string]any{"apiEndpoint": "https://c1", "secretRef": map[string]any{"name": "s"}}}
+	}
+	badPlacement := federated("FederatedConfigMap", "demo", "a")
+	badPlacement["spec"] = map[string]any{"placement": map[string]any{"clusters": "all"}}
+	tests := []struct {
+		name string
+		docs []Document
+		want string
+	}{
+		{"unknown federated kind", []Document{doc("w.yaml", federated("FederatedWidget", "demo", "w"))}, "w.yaml: unknown federated kind FederatedWidget (types.kubefed.io/v1beta1)"},
+		{"not a kubefed object", []Document{doc("d.yaml", map[string]any{"apiVersion": "apps/v1", "kind": "Deployment", "metadata": map[string]any{"name": "web"}})}, `d.yaml: Deployment "web" is not a kubefed object (apps/v1)`},
+		{"duplicate", []Document{doc("a.yaml", federated("FederatedConfigMap", "demo", "a")), doc("b.yaml", federated("FederatedConfigMap", "demo", "a"))}, `b.yaml: FederatedConfigMap "demo/a" is defined twice, here and in a.yaml`},
+		{"cluster elsewhere", []Document{doc("c.yaml", cluster("other"))}, `c.yaml: KubeFedCluster "c1" is in namespace "other", but clusters are read from "kube-federation-system"`},
+		{"placement of the wrong shape", []Document{doc("p.yaml", badPlacement)}, `p.yaml: FederatedConfigMap "demo/a": spec.placement: clusters must be a list, not string`},
+		{"no name", []Document{doc("n.yaml", map[string]any{"apiVersion": "v1", "kind": "ConfigMap"})}, "n.yaml: ConfigMap has no metadata.name"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Assemble(tt.docs, DefaultKubeFedNamespace, "default")
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+		})
+	}
+}
+
+func TestReady(t *testing.T) {
+	assert.True(t, (&KubeFedCluster{}).Ready(), "no status counts as ready")
+	assert.False(t, (&KubeFedCluster{Status: &KubeFedClusterStatus{}}).Ready())
+	assert.False(t, (&KubeFedCluster{Status: &KubeFedClusterStatus{Conditions: []ClusterCondition{{Type: ClusterReady, Status: "False"}}}}).Ready())
+	assert.True(t, (&KubeFedCluster{Status: &KubeFedClusterStatus{Conditions: []ClusterCondition{{Type: ClusterOffline, Status: "False"}, {Type: ClusterReady, Status: "True"}}}}).Ready())
+}

@@ -1,0 +1,176 @@
+package render_test
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/kubefedctl/kubefedctl/pkg/cli"
+	"github.com/kubefedctl/kubefedctl/pkg/cmd"
+)
+
+const testdata = "../../../testdata"
+
+var examples = filepath.Join(testdata, "examples")
+
+// run executes the whole command tree as main does and returns exit code, stdout and stderr.
+func run(t *testing.T, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	streams := genericiooptions.IOStreams{In: strings.NewReader(stdin), Out: &out, ErrOut: &errOut}
+	root := cmd.NewRootCommand(streams, "kubefedctl")
+	root.SetArgs(args)
+	code := cli.Execute(root, streams)
+	return code, out.String(), errOut.String()
+}
+
+func TestRenderIsByteIdenticalAcrossRuns(t *testing.T) {
+	code, first, stderr := run(t, "", "render", "-f", examples, "--cluster", "member1", "-o", "json")
+	require.Equal(t, cli.ExitOK, code, stderr)
+	assert.Contains(t, first, `"kind": "List"`)
+	for i := 0; i < 5; i++ {
+		_, again, _ := run(t, "", "render", "-f", examples, "--cluster", "member1", "-o", "json")
+		assert.Equal(t, first, again)
+	}
+}
+
+func TestRenderStdinEqualsFiles(t *testing.T) {
+	var all []string
+	for _, name := range []string{"clusters.yaml", "namespace.yaml", "web.yaml", "config.yaml"} {
+		data, err := os.ReadFile(filepath.Join(examples, name))
+		require.NoError(t, err)
+		all = append(all, string(data))
+	}
+	_, fromFiles, _ := run(t, "", "render", "-f", examples)
+	code, fromStdin, stderr := run(t, strings.Join(all, "\n---\n"), "render", "-f", "-")
+	require.Equal(t, cli.ExitOK, code, stderr)
+	assert.Equal(t, fromFiles, fromStdin)
+	assert.True(t, strings.HasPrefix(fromFiles, "# Cluster: member1\n"))
+	assert.Contains(t, fromFiles, "\n---\n# Cluster: member2\n")
+}
+
+func TestRenderBadInput(t *testing.T) {
+	bad := filepath.Join(testdata, "bad")
+	clusters := filepath.Join(examples, "clusters.yaml")
+	tests := []struct {
+		name  string
+		files []string
+		want  []string
+	}{
+		{name: "malformed YAML", files: []string{"malformed.yaml"}, want: []string{"malformed.yaml: document 1 is not valid YAML or JSON", "line 9"}},
+		{name: "unknown federated kind", files: []string{"unknown-kind.yaml"}, want: []string{"unknown-kind.yaml: unknown federated kind FederatedWidget", "FederatedTypeConfig"}},
+		{name: "unknown op", files: []string{"unknown-op.yaml"}, want: []string{"unknown-op.yaml", `FederatedConfigMap "demo/settings"`, `cluster "member2"`, `path "/data/a"`, `unknown op "move"`}},
+		{name: "remove of a missing path", files: []string{"remove-missing.yaml"}, want: []string{"remove-missing.yaml", `FederatedConfigMap "demo/settings"`, `cluster "member2"`, "remove /data/missing", "does not exist"}},
+		{name: "negative replicas", files: []string{"negative-replicas.yaml"}, want: []string{"negative-replicas.yaml", `ReplicaSchedulingPreference "demo/web"`, "spec.totalReplicas must be a whole number of zero or more, not -2"}},
+		{name: "fractional weight", files: []string{"fractional-replicas.yaml"}, want: []string{"fractional-replicas.yaml", `ReplicaSchedulingPreference "demo/web"`, "spec.clusters.member1.weight must be a whole number of zero or more, not 1.5"}},
+		{name: "unsupported targetKind", files: []string{"bad-target-kind.yaml"}, want: []string{"bad-target-kind.yaml", `ReplicaSchedulingPreference "demo/web"`, `spec.targetKind "FederatedStatefulSet" is not supported`}},
+		{name: "same identity twice", files: []string{"duplicate.yaml"}, want: []string{"duplicate.yaml", `FederatedConfigMap "demo/web-config" is defined twice`, "config.yaml"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := []string{"render", "-f", clusters, "-f", filepath.Join(examples, "namespace.yaml")}
+			if tt.name == "same identity twice" {
+				args = append(args, "-f", filepath.Join(examples, "config.yaml"))
+			}
+			for _, f := range tt.files {
+				args = append(args, "-f", filepath.Join(bad, f))
+			}
+			code, stdout, stderr := run(t, "", args...)
+			assert.Equal(t, cli.ExitError, code)
+			assert.Empty(t, stdout)
+			assert.Equal(t, 1, strings.Count(stderr, "\n"), "one line on stderr: %q", stderr)
+			assert.True(t, strings.HasPrefix(stderr, "error: "), stderr)
+			for _, w := range tt.want {
+				assert.Contains(t, stderr, w)
+			}
+		})
+	}
+}
+
+func TestRenderUnknownCluster(t *testing.T) {
+	code, stdout, stderr := run(t, "", "render", "-f", examples, "--cluster", "nope")
+	assert.Equal(t, cli.ExitError, code)
+	assert.Empty(t, stdout)
+	assert.Equal(t, "error: --cluster \"nope\" is not a known cluster; the input has member1, member2, member3\n", stderr)
+}
+
+func TestRenderFlags(t *testing.T) {
+	code, _, stderr := run(t, "", "render")
+	assert.Equal(t, cli.ExitError, code)
+	assert.Contains(t, stderr, "-f/--filename is required")
+	code, _, stderr = run(t, "", "render", "-f", examples, "-o", "wide")
+	assert.Equal(t, cli.ExitError, code)
+	assert.Contains(t, stderr, `--output must be yaml or json, not "wide"`)
+	code, _, stderr = run(t, "", "render", "-f", filepath.Join(testdata, "nothing-here"))
+	assert.Equal(t, cli.ExitError, code)
+	assert.Contains(t, stderr, "nothing-here\" does not exist")
+}
+
+func TestRenderOutputDir(t *testing.T) {
+	dir := t.TempDir()
+	stale := filepath.Join(dir, "member3", "configmap_demo_old.yaml")
+	require.NoError(t, os.MkdirAll(filepath.Dir(stale), 0o755))
+	require.NoError(t, os.WriteFile(stale, []byte("old"), 0o644))
+	keep := filepath.Join(dir, "member3", "README.md")
+	require.NoError(t, os.WriteFile(keep, []byte("mine"), 0o644))
+
+	code, stdout, stderr := run(t, "", "render", "-f", examples, "--output-dir", dir)
+	require.Equal(t, cli.ExitOK, code, stderr)
+	assert.Contains(t, stdout, "cluster member1: 3 objects written to ")
+
+	var files []string
+	require.NoError(t, filepath.Walk(dir, func(path string, info os.FileInfo, err error) error {
+		if err == nil && !info.IsDir() {
+			rel, _ := filepath.Rel(dir, path)
+			files = append(files, rel)
+		}
+		return err
+	}))
+	assert.Equal(t, []string{
+		"member1/configmap_demo_web-config.yaml",
+		"member1/deployment.apps_demo_web.yaml",
+		"member1/namespace_demo.yaml",
+		"member2/configmap_demo_web-config.yaml",
+		"member2/deployment.apps_demo_web.yaml",
+		"member2/namespace_demo.yaml",
+		"member3/README.md",
+		"member3/namespace_demo.yaml",
+	}, files)
+
+	// Each file is what render prints for that object.
+	_, printed, _ := run(t, "", "render", "-f", examples, "--cluster", "member2")
+	data, err := os.ReadFile(filepath.Join(dir, "member2", "deployment.apps_demo_web.yaml"))
+	require.NoError(t, err)
+	assert.Contains(t, printed, string(data))
+}
+
+func TestRenderExplain(t *testing.T) {
+	code, stdout, stderr := run(t, "", "render", "-f", examples, "--explain", "--cluster", "member2")
+	require.Equal(t, cli.ExitOK, code, stderr)
+	assert.Contains(t, stdout, "FederatedDeployment demo/web")
+	assert.Contains(t, stdout, "member2: placed: planned for by ReplicaSchedulingPreference")
+	assert.Contains(t, stdout, "replicas 2: 2 by weight 1 of 3")
+	assert.Contains(t, stdout, `override: replace /spec/template/spec/containers/0/image = "mirror.eu.example.com/nginx:1.27"`)
+	assert.NotContains(t, stdout, "member1:")
+
+	code, stdout, _ = run(t, "", "render", "-f", examples, "--explain", "-o", "json")
+	require.Equal(t, cli.ExitOK, code)
+	assert.Contains(t, stdout, `"replicasReason": "2 from minReplicas, 6 by weight 2 of 3`)
+}
+
+func TestPluginName(t *testing.T) {
+	var out bytes.Buffer
+	streams := genericiooptions.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &out}
+	root := cmd.NewRootCommand(streams, cli.DisplayName("/usr/local/bin/kubectl-kubefed"))
+	root.SetArgs([]string{"render", "--help"})
+	require.Equal(t, cli.ExitOK, cli.Execute(root, streams))
+	assert.Contains(t, out.String(), "kubectl kubefed render -f testdata/examples --explain")
+	assert.Contains(t, out.String(), "Usage:\n  kubectl kubefed render -f PATH...")
+	assert.NotContains(t, out.String(), "kubefedctl")
+}

@@ -1,0 +1,103 @@
+package render
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/kubefedctl/kubefedctl/pkg/apis"
+)
+
+func deployment() *unstructured.Unstructured {
+	return &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "apps/v1",
+		"kind":       "Deployment",
+		"metadata":   map[string]any{"name": "web", "namespace": "demo"},
+		"spec": map[string]any{
+			"replicas": int64(3),
+			"template": map[string]any{"spec": map[string]any{"containers": []any{
+				map[string]any{"name": "web", "image": "nginx"},
+			}}},
+		},
+	}}
+}
+
+func TestApplyOverrides(t *testing.T) {
+	tests := []struct {
+		name      string
+		overrides []apis.Override
+		path      []string
+		want      any
+		wantErr   string
+	}{
+		{name: "replace is the default op", overrides: []apis.Override{{Path: "/spec/replicas", Value: float64(5)}}, path: []string{"spec", "replicas"}, want: int64(5)},
+		{name: "replace of a missing key adds it", overrides: []apis.Override{{Op: "replace", Path: "/spec/paused", Value: true}}, path: []string{"spec", "paused"}, want: true},
+		{name: "add creates a key", overrides: []apis.Override{{Op: "add", Path: "/spec/minReadySeconds", Value: float64(10)}}, path: []string{"spec", "minReadySeconds"}, want: int64(10)},
+		{name: "remove deletes", overrides: []apis.Override{{Op: "remove", Path: "/spec/replicas"}}, path: []string{"spec", "replicas"}, want: nil},
+		{name: "array element by index", overrides: []apis.Override{{Path: "/spec/template/spec/containers/0/image", Value: "nginx:2"}}, path: []string{"spec", "template", "spec", "containers"}, want: []any{map[string]any{"name": "web", "image": "nginx:2"}}},
+		{name: "in order, later sees earlier", overrides: []apis.Override{{Op: "add", Path: "/metadata/annotations", Value: map[string]any{}}, {Op: "add", Path: "/metadata/annotations/a", Value: "b"}}, path: []string{"metadata", "annotations"}, want: map[string]any{"a": "b"}},
+		{name: "~1 decodes to /", overrides: []apis.Override{{Op: "add", Path: "/metadata/labels", Value: map[string]any{}}, {Op: "add", Path: "/metadata/labels/example.com~1team", Value: "web"}}, path: []string{"metadata", "labels"}, want: map[string]any{"example.com/team": "web"}},
+		{name: "remove of a missing key fails", overrides: []apis.Override{{Op: "remove", Path: "/spec/paused"}}, wantErr: "override remove /spec/paused: '/spec/paused': Unable to remove nonexistent key: paused (the path does not exist in the object)"},
+		{name: "add under a missing parent fails", overrides: []apis.Override{{Op: "add", Path: "/metadata/annotations/a", Value: "b"}}, wantErr: `override add /metadata/annotations/a: add operation does not apply: doc is missing path: "/metadata/annotations/a" (the path does not exist in the object)`},
+		{name: "replace past the end of an array fails", overrides: []apis.Override{{Path: "/spec/template/spec/containers/3/image", Value: "x"}}, wantErr: "override replace /spec/template/spec/containers/3/image"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			obj := deployment()
+			err := applyOverrides(obj, tt.overrides)
+			if tt.wantErr != "" {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), tt.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			got, _, _ := unstructured.NestedFieldNoCopy(obj.Object, tt.path...)
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}
+
+func TestOverridesByClusterRejects(t *testing.T) {
+	tests := []struct {
+		name    string
+		items   []apis.ClusterOverrides
+		wantErr string
+	}{
+		{name: "unknown op", items: []apis.ClusterOverrides{{ClusterName: "a", ClusterOverrides: []apis.Override{{Op: "move", Path: "/spec"}}}}, wantErr: `spec.overrides: cluster "a": override[0] path "/spec": unknown op "move"; use add, remove or replace (replace when omitted)`},
+		{name: "cluster twice", items: []apis.ClusterOverrides{{ClusterName: "a"}, {ClusterName: "a"}}, wantErr: `spec.overrides: cluster "a" appears more than once`},
+		{name: "path twice", items: []apis.ClusterOverrides{{ClusterName: "a", ClusterOverrides: []apis.Override{{Path: "/spec/x"}, {Path: "/spec/x"}}}}, wantErr: `spec.overrides: path "/spec/x" appears more than once for cluster "a"`},
+		{name: "identity path", items: []apis.ClusterOverrides{{ClusterName: "a", ClusterOverrides: []apis.Override{{Path: "/metadata/name", Value: "x"}}}}, wantErr: "invalid path"},
+		{name: "kind", items: []apis.ClusterOverrides{{ClusterName: "a", ClusterOverrides: []apis.Override{{Path: "/kind", Value: "x"}}}}, wantErr: "invalid path"},
+		{name: "not a pointer", items: []apis.ClusterOverrides{{ClusterName: "a", ClusterOverrides: []apis.Override{{Path: "spec.replicas", Value: float64(1)}}}}, wantErr: `a path is a JSON pointer starting with "/"`},
+		{name: "negative replicas", items: []apis.ClusterOverrides{{ClusterName: "a", ClusterOverrides: []apis.Override{{Path: "/spec/replicas", Value: float64(-1)}}}}, wantErr: "replicas must be a whole number of zero or more, not -1"},
+		{name: "fractional replicas", items: []apis.ClusterOverrides{{ClusterName: "a", ClusterOverrides: []apis.Override{{Path: "/spec/replicas", Value: 1.5}}}}, wantErr: "replicas must be a whole number of zero or more, not 1.5"},
+		{name: "text replicas", items: []apis.ClusterOverrides{{ClusterName: "a", ClusterOverrides: []apis.Override{{Path: "/spec/replicas", Value: "two"}}}}, wantErr: "replicas must be a whole number of zero or more, not two"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := overridesByCluster(tt.items)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.wantErr)
+		})
+	}
+	got, err := overridesByCluster([]apis.ClusterOverrides{{ClusterName: "a", ClusterOverrides: []apis.Override{{Path: "/spec/replicas", Value: float64(2)}}}})
+	require.NoError(t, err)
+	assert.Len(t, got["a"], 1)
+}
+
+func TestRenderErrorsNameSourceObjectClusterAndPath(t *testing.T) {
+	fed := load(t, testdata+"/render/clusters.yaml")
+	obj := &apis.FederatedObject{Source: "roles.yaml", Object: &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "types.kubefed.io/v1beta1", "kind": "FederatedClusterRole", "metadata": map[string]any{"name": "reader"},
+	}}, Placement: &apis.Placement{Clusters: []apis.ClusterReference{{Name: "west"}}},
+		Overrides: []apis.ClusterOverrides{{ClusterName: "west", ClusterOverrides: []apis.Override{{Op: "remove", Path: "/metadata/annotations"}}}}}
+	obj.TypeConfig, _ = apis.BuiltinTypeConfig("FederatedClusterRole")
+	fed.Objects = append(fed.Objects, obj)
+	result, err := Render(fed, Options{})
+	require.NoError(t, err)
+	_, err = result.Objects("west")
+	require.Error(t, err)
+	assert.Equal(t, `roles.yaml: FederatedClusterRole "reader": cluster "west": override remove /metadata/annotations: '/metadata/annotations': Unable to remove nonexistent key: annotations (the path does not exist in the object)`, err.Error())
+}

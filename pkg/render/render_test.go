@@ -1,0 +1,91 @@
+package render
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"sigs.k8s.io/yaml"
+
+	"github.com/kubefedctl/kubefedctl/pkg/apis"
+	"github.com/kubefedctl/kubefedctl/pkg/manifest"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/render/golden")
+
+const testdata = "../../testdata"
+
+func load(t testing.TB, paths ...string) *apis.Federation {
+	t.Helper()
+	docs, err := manifest.Read(paths, nil)
+	require.NoError(t, err)
+	fed, err := apis.Assemble(docs, apis.DefaultKubeFedNamespace, "default")
+	require.NoError(t, err)
+	return fed
+}
+
+// golden renders a result in a form meant for review: each cluster's objects, the warnings,
+// then the explanations.
+func golden(t *testing.T, result *Result) []byte {
+	var b bytes.Buffer
+	for _, c := range result.Clusters {
+		fmt.Fprintf(&b, "# Cluster: %s (ready: %t)\n", c.Name, c.Ready)
+		objects, err := result.Objects(c.Name)
+		require.NoError(t, err)
+		for _, obj := range objects {
+			data, err := yaml.Marshal(obj.Object)
+			require.NoError(t, err)
+			b.WriteString("---\n")
+			b.Write(data)
+		}
+	}
+	b.WriteString("# Warnings\n")
+	for _, w := range result.Warnings {
+		fmt.Fprintf(&b, "# - %s\n", w)
+	}
+	b.WriteString("# Explanations\n")
+	data, err := yaml.Marshal(result.Explanations)
+	require.NoError(t, err)
+	b.Write(data)
+	return b.Bytes()
+}
+
+func TestRenderGolden(t *testing.T) {
+	cases := map[string][]string{
+		"examples": {filepath.Join(testdata, "examples")},
+	}
+	inputs, err := filepath.Glob(filepath.Join(testdata, "render", "*.yaml"))
+	require.NoError(t, err)
+	for _, input := range inputs {
+		if filepath.Base(input) == "clusters.yaml" {
+			continue
+		}
+		name := strings.TrimSuffix(filepath.Base(input), ".yaml")
+		cases[name] = []string{filepath.Join(testdata, "render", "clusters.yaml"), input}
+	}
+	require.Greater(t, len(cases), 5)
+	for name, paths := range cases {
+		t.Run(name, func(t *testing.T) {
+			result, err := Render(load(t, paths...), Options{})
+			require.NoError(t, err)
+			got := golden(t, result)
+			path := filepath.Join(testdata, "render", "golden", name+".golden")
+			if *update {
+				require.NoError(t, os.WriteFile(path, got, 0o644))
+			}
+			want, err := os.ReadFile(path)
+			require.NoError(t, err, "run go test ./pkg/render/... -update to create it")
+			assert.Equal(t, string(want), string(got))
+
+			again, err := Render(load(t, paths...), Options{})
+			require.NoError(t, err)
+			assert.Equal(t, string(got), string(golden(t, again)), "rendering twice gives the same bytes")
+		})
+	}
+}
