@@ -23,9 +23,21 @@ func ValidateObjectOutput(output string) error {
 	return fmt.Errorf("--output must be yaml or json, not %q", output)
 }
 
-// PrintObjects prints objects as kubectl does: YAML as a "---" stream, JSON as one v1 List.
-func PrintObjects(w io.Writer, output string, objects []*unstructured.Unstructured) error {
-	if output == OutputJSON {
+// Printer prints objects as kubectl does: YAML as a "---" stream, JSON as one v1 List, one
+// object on its own with PrintObject. It is not safe for concurrent use.
+type Printer struct {
+	output string
+	yaml   *YAMLEncoder
+}
+
+// NewPrinter returns a printer for yaml or json.
+func NewPrinter(output string) *Printer {
+	return &Printer{output: output, yaml: NewYAMLEncoder()}
+}
+
+// PrintObjects prints objects as a stream (YAML) or a List (JSON).
+func (p *Printer) PrintObjects(w io.Writer, objects []*unstructured.Unstructured) error {
+	if p.output == OutputJSON {
 		list := &unstructured.UnstructuredList{Object: map[string]any{
 			"apiVersion": "v1",
 			"kind":       "List",
@@ -43,7 +55,7 @@ func PrintObjects(w io.Writer, output string, objects []*unstructured.Unstructur
 				return err
 			}
 		}
-		if err := PrintObject(w, OutputYAML, o); err != nil {
+		if err := p.PrintObject(w, o); err != nil {
 			return err
 		}
 	}
@@ -51,16 +63,21 @@ func PrintObjects(w io.Writer, output string, objects []*unstructured.Unstructur
 }
 
 // PrintObject prints one object on its own, not in a List.
-func PrintObject(w io.Writer, output string, obj *unstructured.Unstructured) error {
-	if output == OutputJSON {
+func (p *Printer) PrintObject(w io.Writer, obj *unstructured.Unstructured) error {
+	if p.output == OutputJSON {
 		return (&printers.JSONPrinter{}).PrintObj(obj, w)
 	}
-	data, err := MarshalYAML(obj.Object)
+	data, err := p.yaml.Encode(obj.Object)
 	if err != nil {
 		return err
 	}
 	_, err = w.Write(data)
 	return err
+}
+
+// PrintObjects prints objects with a new Printer.
+func PrintObjects(w io.Writer, output string, objects []*unstructured.Unstructured) error {
+	return NewPrinter(output).PrintObjects(w, objects)
 }
 
 // Warn prints a warning as kubectl does.

@@ -8,6 +8,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"sigs.k8s.io/yaml"
 )
 
 func TestParseMultiDocumentYAMLJSONAndList(t *testing.T) {
@@ -68,4 +70,28 @@ func TestReadDirectoriesRecursivelyInOrder(t *testing.T) {
 
 	_, err = Read([]string{t.TempDir()}, nil)
 	assert.ErrorContains(t, err, "holds no .yaml, .yml or .json file")
+}
+
+// The fast decoder must give exactly what the detour through JSON gives.
+func TestDecodeFastEqualsJSONDetour(t *testing.T) {
+	docs := []string{
+		"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {a: '1', b: yes, c: 1.0, d: 1.5, e: 1e3, f: 0x10, g: ~, h: '', i: 2001-12-14, j: \"multi\\nline\"}\n",
+		"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, labels: {app: web}}\nspec:\n  replicas: 3\n  template:\n    spec:\n      containers:\n      - {name: a, image: 'nginx:1', ports: [{containerPort: 80}], args: [--x, '-1', 017, 1_000]}\n",
+		"{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\", \"metadata\": {\"name\": \"j\"}, \"data\": {\"n\": \"2\"}, \"x\": [1, 2.5, -0.0, true, null, {}]}",
+		"apiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: ConfigMap, metadata: {name: x}}\n",
+		"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: big}\nspec: {neg: -7, small: 0.1, int: 9007199254740993}\n",
+	}
+	for _, d := range docs {
+		fast, ok := decodeFast([]byte(d))
+		jsonData, err := yaml.YAMLToJSON([]byte(d))
+		require.NoError(t, err)
+		slow := &unstructured.Unstructured{}
+		require.NoError(t, slow.UnmarshalJSON(jsonData))
+		require.True(t, ok, "the fast decoder should take %q", d)
+		assert.Equal(t, slow.Object, fast.Object, d)
+	}
+	_, ok := decodeFast([]byte("metadata: {name: nokind}\n"))
+	assert.False(t, ok, "a document without kind is left to the detour, which gives the error")
+	_, ok = decodeFast([]byte("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: big}\nspec: {huge: 1e20}\n"))
+	assert.False(t, ok, "a whole float too large for exact conversion is left to the detour")
 }

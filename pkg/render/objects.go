@@ -2,6 +2,7 @@ package render
 
 import (
 	"fmt"
+	"sort"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
@@ -13,20 +14,39 @@ import (
 // replicas, then the cluster's overrides, then the managed label. An error names the source,
 // the object, the cluster and the override.
 func (r *Result) Objects(cluster string) ([]*unstructured.Unstructured, error) {
-	var objects []*unstructured.Unstructured
+	return MapObjects(r, cluster, func(obj *unstructured.Unstructured) (*unstructured.Unstructured, error) { return obj, nil })
+}
+
+// MapObjects builds one cluster's desired objects as Objects does but hands each to fn as soon as
+// it is built and keeps only what fn returns, in the objects' order: encoding as it goes, a
+// caller holds the encoded bytes instead of every object.
+func MapObjects[T any](r *Result, cluster string, fn func(*unstructured.Unstructured) (T, error)) ([]T, error) {
+	type keyed struct {
+		key   objectKey
+		value T
+	}
+	var items []keyed
 	for _, plan := range r.plans {
 		if !plan.placed[cluster] {
 			continue
 		}
+		o := plan.object
 		obj, err := plan.build(cluster)
 		if err != nil {
-			o := plan.object
 			return nil, fmt.Errorf("%s: %s: cluster %q: %w", o.Source, o.Describe(), cluster, err)
 		}
-		objects = append(objects, obj)
+		item := keyed{key: keyOf(obj)}
+		if item.value, err = fn(obj); err != nil {
+			return nil, fmt.Errorf("%s: %s: cluster %q: %w", o.Source, o.Describe(), cluster, err)
+		}
+		items = append(items, item)
 	}
-	sortObjects(objects, func(o *unstructured.Unstructured) *unstructured.Unstructured { return o })
-	return objects, nil
+	sort.Slice(items, func(i, j int) bool { return items[i].key.less(items[j].key) })
+	values := make([]T, len(items))
+	for i := range items {
+		values[i] = items[i].value
+	}
+	return values, nil
 }
 
 func (p *objectPlan) build(cluster string) (*unstructured.Unstructured, error) {

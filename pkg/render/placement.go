@@ -21,10 +21,14 @@ type placement struct {
 // selector; no selector places nowhere; an empty selector places everywhere. Names that are not
 // known clusters are dropped. With selectorOnly the clusters list is ignored, as kubefed does for
 // a preference's intersectWithClusterSelector.
-func computePlacement(p *apis.Placement, clusters []*apis.KubeFedCluster, selectorOnly bool) (placement, error) {
+// Reasons are recorded only when explain is set: they cost more than the verdicts.
+func computePlacement(p *apis.Placement, clusters []*apis.KubeFedCluster, selectorOnly, explain bool) (placement, error) {
 	result := placement{selected: map[string]bool{}, reasons: map[string]string{}}
 	verdict := func(c *apis.KubeFedCluster, ok bool, yes, no string) {
 		result.selected[c.Name] = ok
+		if !explain {
+			return
+		}
 		if ok {
 			result.reasons[c.Name] = yes
 		} else {
@@ -62,7 +66,12 @@ func computePlacement(p *apis.Placement, clusters []*apis.KubeFedCluster, select
 		return result, nil
 	}
 	for _, c := range clusters {
-		verdict(c, selector.Matches(labels.Set(c.Labels)),
+		matches := selector.Matches(labels.Set(c.Labels))
+		if !explain {
+			verdict(c, matches, "", "")
+			continue
+		}
+		verdict(c, matches,
 			fmt.Sprintf("cluster labels match clusterSelector %s", selector),
 			fmt.Sprintf("cluster labels %s do not match clusterSelector %s", labelString(c.Labels), selector))
 	}

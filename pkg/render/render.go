@@ -14,8 +14,11 @@ import (
 	"github.com/kubefedctl/kubefedctl/pkg/schedule"
 )
 
-// Options carry the live inputs a plan may use. Render from files leaves them empty.
+// Options carry the live inputs a plan may use, and whether to explain it.
 type Options struct {
+	// Explain fills Result.Explanations; it costs time and memory on large federations.
+	Explain bool
+
 	// Current and Capacity are the planner's optional inputs, by "<namespace>/<name>" of the
 	// workload and then by cluster: replicas running now, and replicas a cluster can run.
 	Current  map[string]map[string]int64
@@ -87,22 +90,25 @@ type renderer struct {
 	ready      map[string]bool
 	readyNames []string
 	namespaces map[string]*apis.FederatedObject
-	prefs      map[string]*apis.Preference
-	usedPrefs  map[string]bool
-	result     *Result
+	// nsPlacements caches each FederatedNamespace's placement: many objects share a namespace.
+	nsPlacements map[string]placement
+	prefs        map[string]*apis.Preference
+	usedPrefs    map[string]bool
+	result       *Result
 }
 
 // Render computes every member's desired objects. An error names the source, the object and,
 // where it applies, the cluster and the override path.
 func Render(fed *apis.Federation, opts Options) (*Result, error) {
 	r := &renderer{
-		fed:        fed,
-		opts:       opts,
-		ready:      map[string]bool{},
-		namespaces: map[string]*apis.FederatedObject{},
-		prefs:      map[string]*apis.Preference{},
-		usedPrefs:  map[string]bool{},
-		result:     &Result{},
+		fed:          fed,
+		opts:         opts,
+		ready:        map[string]bool{},
+		namespaces:   map[string]*apis.FederatedObject{},
+		nsPlacements: map[string]placement{},
+		prefs:        map[string]*apis.Preference{},
+		usedPrefs:    map[string]bool{},
+		result:       &Result{},
 	}
 	r.clusters = append(r.clusters, fed.Clusters...)
 	sort.Slice(r.clusters, func(i, j int) bool { return r.clusters[i].Name < r.clusters[j].Name })
@@ -154,7 +160,9 @@ func (r *renderer) warn(format string, args ...any) {
 func (r *renderer) renderObject(o *apis.FederatedObject) error {
 	u := o.Object
 	exp := Explanation{Kind: u.GetKind(), Namespace: u.GetNamespace(), Name: u.GetName(), Source: o.Source}
-	defer func() { r.result.Explanations = append(r.result.Explanations, exp) }()
+	if r.opts.Explain {
+		defer func() { r.result.Explanations = append(r.result.Explanations, exp) }()
+	}
 	fail := func(err error) error { return fmt.Errorf("%s: %s: %w", o.Source, o.Describe(), err) }
 
 	if exp.Skipped = r.skipReason(o); exp.Skipped != "" {
@@ -180,11 +188,11 @@ func (r *renderer) renderObject(o *apis.FederatedObject) error {
 			spec.Clusters = append(spec.Clusters, apis.ClusterReference{Name: name})
 		}
 	}
-	placed, err := computePlacement(spec, r.clusters, false)
+	placed, err := computePlacement(spec, r.clusters, false, r.opts.Explain)
 	if err != nil {
 		return fail(err)
 	}
-	if replicas != nil {
+	if replicas != nil && r.opts.Explain {
 		for name, ok := range placed.selected {
 			if ok {
 				placed.reasons[name] = fmt.Sprintf("planned for by ReplicaSchedulingPreference %q, which places the workload in every cluster it plans for", exp.Schedule.Preference)
@@ -200,28 +208,36 @@ func (r *renderer) renderObject(o *apis.FederatedObject) error {
 	r.checkTemplateMetadata(o)
 	plan := &objectPlan{object: o, placed: map[string]bool{}, replicas: replicas, overrides: overrides}
 	for _, c := range r.clusters {
-		ce := ClusterExplanation{Cluster: c.Name, Placed: placed.selected[c.Name], Reason: placed.reasons[c.Name]}
-		if ce.Placed && !r.ready[c.Name] {
-			ce.Placed = false
-			ce.Reason += "; but the cluster is not ready, so it is skipped"
-		}
-		if ce.Placed {
+		if placed.selected[c.Name] && r.ready[c.Name] {
 			plan.placed[c.Name] = true
-			if replicas != nil {
-				n := replicas[c.Name]
-				ce.Replicas, ce.ReplicasReason = &n, traces[c.Name]
-			}
-			for _, ov := range overrides[c.Name] {
-				ce.Overrides = append(ce.Overrides, describeOverride(ov))
-				if ov.Path == "/spec/replicas" && replicas != nil {
-					ce.ReplicasReason += "; then an override of /spec/replicas applies to the scheduled figure"
-				}
-			}
 		}
-		exp.Clusters = append(exp.Clusters, ce)
+		if r.opts.Explain {
+			exp.Clusters = append(exp.Clusters, r.explainCluster(c.Name, placed, plan, traces))
+		}
 	}
 	r.result.plans = append(r.result.plans, plan)
 	return nil
+}
+
+func (r *renderer) explainCluster(cluster string, placed placement, plan *objectPlan, traces map[string]string) ClusterExplanation {
+	ce := ClusterExplanation{Cluster: cluster, Placed: plan.placed[cluster], Reason: placed.reasons[cluster]}
+	if placed.selected[cluster] && !r.ready[cluster] {
+		ce.Reason += "; but the cluster is not ready, so it is skipped"
+	}
+	if !ce.Placed {
+		return ce
+	}
+	if plan.replicas != nil {
+		n := plan.replicas[cluster]
+		ce.Replicas, ce.ReplicasReason = &n, traces[cluster]
+	}
+	for _, ov := range plan.overrides[cluster] {
+		ce.Overrides = append(ce.Overrides, describeOverride(ov))
+		if ov.Path == "/spec/replicas" && plan.replicas != nil {
+			ce.ReplicasReason += "; then an override of /spec/replicas applies to the scheduled figure"
+		}
+	}
+	return ce
 }
 
 func (r *renderer) known(name string) bool {
@@ -268,19 +284,27 @@ func (r *renderer) intersectNamespace(o *apis.FederatedObject, placed placement)
 		for name, ok := range placed.selected {
 			if ok {
 				placed.selected[name] = false
-				placed.reasons[name] = fmt.Sprintf("namespace %q has no FederatedNamespace, so kubefed places nothing in it", ns)
+				if r.opts.Explain {
+					placed.reasons[name] = fmt.Sprintf("namespace %q has no FederatedNamespace, so kubefed places nothing in it", ns)
+				}
 			}
 		}
 		return nil
 	}
-	nsPlaced, err := computePlacement(fns.Placement, r.clusters, false)
-	if err != nil {
-		return fmt.Errorf("its FederatedNamespace %q: %w", ns, err)
+	nsPlaced, ok := r.nsPlacements[ns]
+	if !ok {
+		var err error
+		if nsPlaced, err = computePlacement(fns.Placement, r.clusters, false, r.opts.Explain); err != nil {
+			return fmt.Errorf("its FederatedNamespace %q: %w", ns, err)
+		}
+		r.nsPlacements[ns] = nsPlaced
 	}
 	for name, ok := range placed.selected {
 		if ok && !nsPlaced.selected[name] {
 			placed.selected[name] = false
-			placed.reasons[name] = fmt.Sprintf("namespace %q is not placed here: %s", ns, nsPlaced.reasons[name])
+			if r.opts.Explain {
+				placed.reasons[name] = fmt.Sprintf("namespace %q is not placed here: %s", ns, nsPlaced.reasons[name])
+			}
 		}
 	}
 	return nil
@@ -314,8 +338,8 @@ func (r *renderer) schedule(o *apis.FederatedObject) (*ScheduleExplanation, map[
 			r.warn("%s: %s: %s", p.Source, p.Describe(), exp.Note)
 			return exp, nil, nil
 		}
-		own, err1 := computePlacement(o.Placement, r.clusters, true)
-		ns, err2 := computePlacement(fns.Placement, r.clusters, true)
+		own, err1 := computePlacement(o.Placement, r.clusters, true, false)
+		ns, err2 := computePlacement(fns.Placement, r.clusters, true, false)
 		if err1 != nil || err2 != nil {
 			exp.Note = "a cluster selector is invalid; the preference is not applied"
 			return exp, nil, nil
@@ -337,38 +361,47 @@ func (r *renderer) schedule(o *apis.FederatedObject) (*ScheduleExplanation, map[
 	plan := schedule.Compute(p.Spec, schedule.Input{Clusters: names, Current: current, Capacity: r.opts.Capacity[key], Key: key})
 	replicas := plan.Result(current)
 	reasons := map[string]string{}
-	for name := range replicas {
-		reasons[name] = replicasReason(plan, name)
+	if r.opts.Explain {
+		for name := range replicas {
+			reasons[name] = replicasReason(plan, name)
+		}
 	}
 	return exp, replicas, reasons
 }
 
-// sortObjects orders items by the group, kind, namespace and name of their object, computing
-// each key once: the comparisons are the hot part of rendering many objects.
+// objectKey is what objects are sorted by: group, kind, namespace, name.
+type objectKey struct{ group, kind, namespace, name string }
+
+func keyOf(u *unstructured.Unstructured) objectKey {
+	gvk := u.GroupVersionKind()
+	return objectKey{gvk.Group, gvk.Kind, u.GetNamespace(), u.GetName()}
+}
+
+func (a objectKey) less(b objectKey) bool {
+	if a.group != b.group {
+		return a.group < b.group
+	}
+	if a.kind != b.kind {
+		return a.kind < b.kind
+	}
+	if a.namespace != b.namespace {
+		return a.namespace < b.namespace
+	}
+	return a.name < b.name
+}
+
+// sortObjects orders items by the key of their object, computing each key once: the
+// comparisons are the hot part of sorting many objects.
 func sortObjects[T any](items []T, object func(T) *unstructured.Unstructured) {
 	type keyed struct {
-		group, kind, namespace, name string
-		item                         T
+		key  objectKey
+		item T
 	}
 	keys := make([]keyed, len(items))
 	for i, item := range items {
-		u := object(item)
-		gvk := u.GroupVersionKind()
-		keys[i] = keyed{gvk.Group, gvk.Kind, u.GetNamespace(), u.GetName(), item}
+		keys[i] = keyed{keyOf(object(item)), item}
 	}
-	sort.Slice(keys, func(i, j int) bool {
-		a, b := &keys[i], &keys[j]
-		if a.group != b.group {
-			return a.group < b.group
-		}
-		if a.kind != b.kind {
-			return a.kind < b.kind
-		}
-		if a.namespace != b.namespace {
-			return a.namespace < b.namespace
-		}
-		return a.name < b.name
-	})
+	sort.Slice(keys, func(i, j int) bool { return keys[i].key.less(keys[j].key) })
 	for i := range keys {
 		items[i] = keys[i].item
 	}

@@ -72,7 +72,7 @@ func TestRenderGolden(t *testing.T) {
 	require.Greater(t, len(cases), 5)
 	for name, paths := range cases {
 		t.Run(name, func(t *testing.T) {
-			result, err := Render(load(t, paths...), Options{})
+			result, err := Render(load(t, paths...), Options{Explain: true})
 			require.NoError(t, err)
 			got := golden(t, result)
 			path := filepath.Join(testdata, "render", "golden", name+".golden")
@@ -83,7 +83,7 @@ func TestRenderGolden(t *testing.T) {
 			require.NoError(t, err, "run go test ./pkg/render/... -update to create it")
 			assert.Equal(t, string(want), string(got))
 
-			again, err := Render(load(t, paths...), Options{})
+			again, err := Render(load(t, paths...), Options{Explain: true})
 			require.NoError(t, err)
 			assert.Equal(t, string(got), string(golden(t, again)), "rendering twice gives the same bytes")
 		})

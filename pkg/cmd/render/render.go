@@ -72,7 +72,7 @@ func (o *Options) Run() error {
 	if err != nil {
 		return err
 	}
-	result, err := core.Render(fed, core.Options{})
+	result, err := core.Render(fed, core.Options{Explain: o.Explain})
 	if err != nil {
 		return err
 	}
@@ -93,7 +93,11 @@ func (o *Options) Run() error {
 	}
 	if o.Explain {
 		// Build the objects anyway: a plan that cannot be built is an error, explained or not.
-		if err := eachCluster(result, clusters, func(core.ClusterResult, []*unstructured.Unstructured) error { return nil }); err != nil {
+		err := eachCluster(clusters, func(_ int, c core.ClusterResult) error {
+			_, err := core.MapObjects(result, c.Name, func(*unstructured.Unstructured) (struct{}, error) { return struct{}{}, nil })
+			return err
+		})
+		if err != nil {
 			return err
 		}
 		return o.printExplanations(result, clusters)
@@ -103,15 +107,34 @@ func (o *Options) Run() error {
 	}
 	// Everything is encoded before the first byte is printed, so a failure prints nothing.
 	outputs := make([][]byte, len(clusters))
-	err = eachCluster(result, clusters, func(c core.ClusterResult, objects []*unstructured.Unstructured) error {
+	err = eachCluster(clusters, func(i int, c core.ClusterResult) error {
 		var buf bytes.Buffer
 		if o.Cluster == "" {
 			fmt.Fprintf(&buf, "# Cluster: %s\n", c.Name)
 		}
-		if err := cli.PrintObjects(&buf, o.Output, objects); err != nil {
+		if o.Output == cli.OutputJSON {
+			objects, err := result.Objects(c.Name)
+			if err != nil {
+				return err
+			}
+			if err := cli.PrintObjects(&buf, o.Output, objects); err != nil {
+				return err
+			}
+			outputs[i] = buf.Bytes()
+			return nil
+		}
+		// YAML is encoded object by object as it is built; only the bytes are kept.
+		printer := cli.NewPrinter(o.Output)
+		docs, err := core.MapObjects(result, c.Name, func(obj *unstructured.Unstructured) ([]byte, error) {
+			var doc bytes.Buffer
+			err := printer.PrintObject(&doc, obj)
+			return doc.Bytes(), err
+		})
+		if err != nil {
 			return err
 		}
-		outputs[indexOf(clusters, c.Name)] = buf.Bytes()
+		buf.Write(bytes.Join(docs, []byte("---\n")))
+		outputs[i] = buf.Bytes()
 		return nil
 	})
 	if err != nil {
@@ -140,19 +163,10 @@ func (o *Options) Run() error {
 	return nil
 }
 
-func indexOf(clusters []core.ClusterResult, name string) int {
-	for i, c := range clusters {
-		if c.Name == name {
-			return i
-		}
-	}
-	return -1
-}
-
-// eachCluster builds the objects of every ready cluster and hands them to fn, a few clusters at
-// a time in parallel; only those clusters' objects are in memory at once. On failure it returns
-// the error of the first failing cluster in order, so the message does not depend on timing.
-func eachCluster(result *core.Result, clusters []core.ClusterResult, fn func(core.ClusterResult, []*unstructured.Unstructured) error) error {
+// eachCluster runs fn for every ready cluster, a few clusters at a time in parallel; i is the
+// cluster's index in clusters. On failure it returns the error of the first failing cluster in
+// order, so the message does not depend on timing.
+func eachCluster(clusters []core.ClusterResult, fn func(i int, c core.ClusterResult) error) error {
 	errs := make([]error, len(clusters))
 	next := make(chan int)
 	var wg sync.WaitGroup
@@ -161,11 +175,7 @@ func eachCluster(result *core.Result, clusters []core.ClusterResult, fn func(cor
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				objects, err := result.Objects(clusters[i].Name)
-				if err == nil {
-					err = fn(clusters[i], objects)
-				}
-				errs[i] = err
+				errs[i] = fn(i, clusters[i])
 			}
 		}()
 	}
@@ -204,18 +214,23 @@ func clusterNames(clusters []core.ClusterResult) string {
 // before the first is written.
 func (o *Options) writeDir(result *core.Result, clusters []core.ClusterResult) error {
 	ext := "." + o.Output
+	type file struct {
+		path string
+		data []byte
+	}
 	files := make([]map[string][]byte, len(clusters))
-	err := eachCluster(result, clusters, func(c core.ClusterResult, objects []*unstructured.Unstructured) error {
-		encoded := make(map[string][]byte, len(objects))
-		for _, obj := range objects {
+	err := eachCluster(clusters, func(i int, c core.ClusterResult) error {
+		printer := cli.NewPrinter(o.Output)
+		encoded, err := core.MapObjects(result, c.Name, func(obj *unstructured.Unstructured) (file, error) {
 			var buf bytes.Buffer
-			if err := cli.PrintObject(&buf, o.Output, obj); err != nil {
-				return err
-			}
-			encoded[filepath.Join(o.OutputDir, c.Name, FileName(obj)+ext)] = buf.Bytes()
+			err := printer.PrintObject(&buf, obj)
+			return file{filepath.Join(o.OutputDir, c.Name, FileName(obj)+ext), buf.Bytes()}, err
+		})
+		files[i] = make(map[string][]byte, len(encoded))
+		for _, f := range encoded {
+			files[i][f.path] = f.data
 		}
-		files[indexOf(clusters, c.Name)] = encoded
-		return nil
+		return err
 	})
 	if err != nil {
 		return err
