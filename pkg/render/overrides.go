@@ -3,9 +3,10 @@ package render
 import (
 	"encoding/json"
 	"fmt"
+	"math"
+	"strconv"
 	"strings"
 
-	jsonpatch "github.com/evanphx/json-patch"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/kubefedctl/kubefedctl/pkg/apis"
@@ -46,7 +47,7 @@ func overridesByCluster(items []apis.ClusterOverrides) (map[string][]apis.Overri
 			}
 			paths[o.Path] = true
 			if o.Path == "/spec/replicas" && o.Op != "remove" {
-				if n, ok := o.Value.(float64); !ok || n < 0 || n != float64(int64(n)) {
+				if !isCount(o.Value) {
 					return nil, fmt.Errorf("%s: replicas must be a whole number of zero or more, not %v", where, o.Value)
 				}
 			}
@@ -57,53 +58,160 @@ func overridesByCluster(items []apis.ClusterOverrides) (map[string][]apis.Overri
 }
 
 // applyOverrides applies one cluster's overrides in order, with kubefed's JSON-patch semantics
-// (evanphx/json-patch v4 rules: replace of a missing key adds it, remove of a missing key fails).
+// (evanphx/json-patch v4 rules: replace of a missing key adds it, remove of a missing key fails,
+// negative array indices count from the end). It works on the object itself rather than on
+// its JSON text; a test holds it to json-patch's results.
 func applyOverrides(obj *unstructured.Unstructured, overrides []apis.Override) error {
-	if len(overrides) == 0 {
-		return nil
-	}
-	doc, err := json.Marshal(obj.Object)
-	if err != nil {
-		return err
-	}
 	for _, o := range overrides {
 		op := o.Op
 		if op == "" {
 			op = "replace"
 		}
-		operation := map[string]any{"op": op, "path": o.Path}
-		if o.Value != nil && op != "remove" {
-			operation["value"] = o.Value
+		var value any
+		if op != "remove" {
+			value = jsonValue(o.Value)
 		}
-		raw, err := json.Marshal([]any{operation})
-		if err != nil {
-			return err
-		}
-		patch, err := jsonpatch.DecodePatch(raw)
-		if err != nil {
+		if err := applyOp(obj.Object, op, o.Path, value); err != nil {
 			return fmt.Errorf("override %s %s: %w", op, o.Path, err)
 		}
-		if doc, err = patch.Apply(doc); err != nil {
-			return fmt.Errorf("override %s %s: %s", op, o.Path, patchMessage(err))
-		}
 	}
-	patched := &unstructured.Unstructured{}
-	if err := patched.UnmarshalJSON(doc); err != nil {
-		return fmt.Errorf("overrides produce an object that is not valid: %w", err)
-	}
-	obj.Object = patched.Object
 	return nil
 }
 
-// patchMessage trims json-patch's trailing ": missing value" decorations.
-func patchMessage(err error) string {
-	msg := err.Error()
-	msg = strings.TrimSuffix(msg, ": missing value")
-	msg = strings.TrimPrefix(msg, "error in remove for path: ")
-	if strings.Contains(msg, "missing") || strings.Contains(msg, "nonexistent") {
-		msg += " (the path does not exist in the object)"
+// applyOp applies one operation to doc in place.
+func applyOp(doc map[string]any, op, path string, value any) error {
+	parts := strings.Split(path, "/")
+	if len(parts) < 2 {
+		return fmt.Errorf("%s operation does not apply: doc is missing path: %q (the path does not exist in the object)", op, path)
 	}
-	return msg
+	key := decodePointerToken(parts[len(parts)-1])
+	var container any = doc
+	// setParent replaces the container in its parent: inserting into or removing from a list
+	// makes a new slice.
+	setParent := func(any) {}
+	for _, part := range parts[1 : len(parts)-1] {
+		token := decodePointerToken(part)
+		switch c := container.(type) {
+		case map[string]any:
+			next, ok := c[token]
+			if !ok || !isContainer(next) {
+				return missingPath(op, path)
+			}
+			setParent = func(v any) { c[token] = v }
+			container = next
+		case []any:
+			i, ok := listIndex(token, len(c))
+			if !ok || !isContainer(c[i]) {
+				return missingPath(op, path)
+			}
+			setParent = func(v any) { c[i] = v }
+			container = c[i]
+		}
+	}
+	switch c := container.(type) {
+	case map[string]any:
+		switch op {
+		case "add", "replace":
+			c[key] = value
+		case "remove":
+			if _, ok := c[key]; !ok {
+				return fmt.Errorf("Unable to remove nonexistent key: %s (the path does not exist in the object)", key)
+			}
+			delete(c, key)
+		}
+	case []any:
+		switch op {
+		case "add":
+			if key == "-" {
+				setParent(append(c, value))
+				return nil
+			}
+			i, err := strconv.Atoi(key)
+			if err != nil {
+				return fmt.Errorf("value was not a proper array index: %q", key)
+			}
+			if i < 0 && i >= -(len(c)+1) {
+				i += len(c) + 1
+			}
+			if i < 0 || i > len(c) {
+				return fmt.Errorf("unable to access invalid index: %s", key)
+			}
+			grown := make([]any, 0, len(c)+1)
+			grown = append(append(append(grown, c[:i]...), value), c[i:]...)
+			setParent(grown)
+		case "replace":
+			i, ok := listIndex(key, len(c))
+			if !ok {
+				return fmt.Errorf("replace operation does not apply: doc is missing key: %s (the path does not exist in the object)", path)
+			}
+			c[i] = value
+		case "remove":
+			i, ok := listIndex(key, len(c))
+			if !ok {
+				return fmt.Errorf("unable to access invalid index: %s (the path does not exist in the object)", key)
+			}
+			setParent(append(append(make([]any, 0, len(c)-1), c[:i]...), c[i+1:]...))
+		}
+	}
+	return nil
+}
+
+func missingPath(op, path string) error {
+	if op == "replace" {
+		return fmt.Errorf("replace operation does not apply: doc is missing path: %s (the path does not exist in the object)", path)
+	}
+	return fmt.Errorf("%s operation does not apply: doc is missing path: %q (the path does not exist in the object)", op, path)
+}
+
+func isContainer(v any) bool {
+	switch v.(type) {
+	case map[string]any, []any:
+		return true
+	}
+	return false
+}
+
+// listIndex resolves an existing element's index; negative indices count from the end.
+func listIndex(token string, n int) (int, bool) {
+	i, err := strconv.Atoi(token)
+	if err != nil {
+		return 0, false
+	}
+	if i < 0 {
+		i += n
+	}
+	return i, i >= 0 && i < n
+}
+
+var pointerDecoder = strings.NewReplacer("~1", "/", "~0", "~")
+
+func decodePointerToken(token string) string {
+	return pointerDecoder.Replace(token)
+}
+
+// jsonValue copies an override value into the types an unstructured object holds, as the
+// round trip through JSON would: whole numbers become int64.
+func jsonValue(v any) any {
+	switch v := v.(type) {
+	case float64:
+		if v == math.Trunc(v) && math.Abs(v) < 1<<63 {
+			return int64(v)
+		}
+		return v
+	case map[string]any:
+		out := make(map[string]any, len(v))
+		for k, item := range v {
+			out[k] = jsonValue(item)
+		}
+		return out
+	case []any:
+		out := make([]any, len(v))
+		for i, item := range v {
+			out[i] = jsonValue(item)
+		}
+		return out
+	}
+	return v
 }
 
 func describeOverride(o apis.Override) string {
@@ -116,4 +224,15 @@ func describeOverride(o apis.Override) string {
 	}
 	value, _ := json.Marshal(o.Value)
 	return fmt.Sprintf("%s %s = %s", op, o.Path, value)
+}
+
+// isCount reports a whole number of zero or more, however it was decoded.
+func isCount(v any) bool {
+	switch n := v.(type) {
+	case int64:
+		return n >= 0
+	case float64:
+		return n >= 0 && n == math.Trunc(n)
+	}
+	return false
 }

@@ -1,11 +1,17 @@
 package render
 
 import (
+	"encoding/json"
+	"errors"
+	"math/rand"
 	"testing"
+
+	jsonpatch "github.com/evanphx/json-patch"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/kubefedctl/kubefedctl/pkg/apis"
 )
@@ -39,7 +45,7 @@ func TestApplyOverrides(t *testing.T) {
 		{name: "array element by index", overrides: []apis.Override{{Path: "/spec/template/spec/containers/0/image", Value: "nginx:2"}}, path: []string{"spec", "template", "spec", "containers"}, want: []any{map[string]any{"name": "web", "image": "nginx:2"}}},
 		{name: "in order, later sees earlier", overrides: []apis.Override{{Op: "add", Path: "/metadata/annotations", Value: map[string]any{}}, {Op: "add", Path: "/metadata/annotations/a", Value: "b"}}, path: []string{"metadata", "annotations"}, want: map[string]any{"a": "b"}},
 		{name: "~1 decodes to /", overrides: []apis.Override{{Op: "add", Path: "/metadata/labels", Value: map[string]any{}}, {Op: "add", Path: "/metadata/labels/example.com~1team", Value: "web"}}, path: []string{"metadata", "labels"}, want: map[string]any{"example.com/team": "web"}},
-		{name: "remove of a missing key fails", overrides: []apis.Override{{Op: "remove", Path: "/spec/paused"}}, wantErr: "override remove /spec/paused: '/spec/paused': Unable to remove nonexistent key: paused (the path does not exist in the object)"},
+		{name: "remove of a missing key fails", overrides: []apis.Override{{Op: "remove", Path: "/spec/paused"}}, wantErr: "override remove /spec/paused: Unable to remove nonexistent key: paused (the path does not exist in the object)"},
 		{name: "add under a missing parent fails", overrides: []apis.Override{{Op: "add", Path: "/metadata/annotations/a", Value: "b"}}, wantErr: `override add /metadata/annotations/a: add operation does not apply: doc is missing path: "/metadata/annotations/a" (the path does not exist in the object)`},
 		{name: "replace past the end of an array fails", overrides: []apis.Override{{Path: "/spec/template/spec/containers/3/image", Value: "x"}}, wantErr: "override replace /spec/template/spec/containers/3/image"},
 	}
@@ -99,5 +105,82 @@ func TestRenderErrorsNameSourceObjectClusterAndPath(t *testing.T) {
 	require.NoError(t, err)
 	_, err = result.Objects("west")
 	require.Error(t, err)
-	assert.Equal(t, `roles.yaml: FederatedClusterRole "reader": cluster "west": override remove /metadata/annotations: '/metadata/annotations': Unable to remove nonexistent key: annotations (the path does not exist in the object)`, err.Error())
+	assert.Equal(t, `roles.yaml: FederatedClusterRole "reader": cluster "west": override remove /metadata/annotations: Unable to remove nonexistent key: annotations (the path does not exist in the object)`, err.Error())
+}
+
+// applyOverrides works on objects, not JSON text; evanphx/json-patch, which kubefed used, is the
+// oracle: the same result on success, and failure in the same cases.
+func TestApplyOverridesAgreesWithJSONPatch(t *testing.T) {
+	r := rand.New(rand.NewSource(7))
+	paths := []string{
+		"/a", "/a/b", "/a/b/c", "/l", "/l/0", "/l/1", "/l/2", "/l/-", "/l/-1", "/l/-2", "/l/-3", "/l/-4", "/l/x", "/l/01", "/l/+1",
+		"/l/0/k", "/l/1/k", "/l/-1/k", "/s", "/s/x", "/n", "/n/x", "/", "//", "/a/", "/m~1n", "/m~0n", "/e", "/e/0", "/e/-", "/a/b/c/d",
+	}
+	values := []any{nil, "v", float64(3), 2.5, true, map[string]any{"k": "x"}, []any{float64(1), "two"}, map[string]any{}}
+	agreed := 0
+	for i := 0; i < 4000; i++ {
+		doc := map[string]any{
+			"a": map[string]any{"b": map[string]any{"c": "deep"}},
+			"l": []any{map[string]any{"k": "first"}, "second", int64(3)},
+			"s": "scalar", "n": nil, "m/n": "slash", "m~n": "tilde", "e": []any{}, "apiVersion": "v1", "kind": "Thing",
+		}
+		var ops []apis.Override
+		for range 1 + r.Intn(3) {
+			o := apis.Override{Op: []string{"add", "remove", "replace", ""}[r.Intn(4)], Path: paths[r.Intn(len(paths))]}
+			if o.Op != "remove" {
+				o.Value = values[r.Intn(len(values))]
+			}
+			ops = append(ops, o)
+		}
+
+		want, wantErr := viaJSONPatch(doc, ops)
+		obj := &unstructured.Unstructured{Object: runtime.DeepCopyJSON(doc)}
+		gotErr := applyOverrides(obj, ops)
+		if wantErr != nil {
+			assert.Error(t, gotErr, "json-patch fails %v with %v", ops, wantErr)
+			continue
+		}
+		if !assert.NoError(t, gotErr, "%v", ops) {
+			continue
+		}
+		assert.Equal(t, want, obj.Object, "%v", ops)
+		agreed++
+	}
+	assert.Greater(t, agreed, 1000, "enough cases succeed to compare results")
+}
+
+func viaJSONPatch(doc map[string]any, ops []apis.Override) (result map[string]any, err error) {
+	defer func() {
+		// json-patch panics on some paths through null; those count as failures.
+		if recover() != nil {
+			err = errors.New("panic")
+		}
+	}()
+	data, _ := json.Marshal(doc)
+	var patch []map[string]any
+	for _, o := range ops {
+		op := o.Op
+		if op == "" {
+			op = "replace"
+		}
+		entry := map[string]any{"op": op, "path": o.Path}
+		if o.Value != nil && op != "remove" {
+			entry["value"] = o.Value
+		}
+		patch = append(patch, entry)
+	}
+	raw, _ := json.Marshal(patch)
+	decoded, err := jsonpatch.DecodePatch(raw)
+	if err != nil {
+		return nil, err
+	}
+	out, err := decoded.Apply(data)
+	if err != nil {
+		return nil, err
+	}
+	u := &unstructured.Unstructured{}
+	if err := u.UnmarshalJSON(out); err != nil {
+		return nil, err
+	}
+	return u.Object, nil
 }
