@@ -5,12 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
-	"sort"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/sets"
 )
 
 // Document is one object read from a file, stdin or a cluster, with where it came from.
@@ -235,7 +235,7 @@ func (f *Federation) addPreference(doc Document, defaultNamespace string) error 
 		return err
 	}
 	clusters, _, _ := unstructured.NestedMap(doc.Object.Object, "spec", "clusters")
-	for _, name := range sortedKeys(clusters) {
+	for _, name := range sets.List(sets.KeySet(clusters)) {
 		for _, field := range []string{"minReplicas", "maxReplicas", "weight"} {
 			if err := checkCount(doc.Object.Object, what, "spec", "clusters", name, field); err != nil {
 				return err
@@ -319,15 +319,6 @@ func decodeField(raw any, into any) error {
 		return err
 	}
 	return nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // jsonKind names a Go kind as the manifest's author knows it.

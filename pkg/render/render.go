@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/util/sets"
 
 	"github.com/kubefedctl/kubefedctl/pkg/apis"
 	"github.com/kubefedctl/kubefedctl/pkg/schedule"
@@ -142,7 +143,7 @@ func Render(fed *apis.Federation, opts Options) (*Result, error) {
 			return nil, err
 		}
 	}
-	for _, key := range sortedKeys(r.prefs) {
+	for _, key := range sets.List(sets.KeySet(r.prefs)) {
 		if p := r.prefs[key]; !r.usedPrefs[key] {
 			r.warn("%s: %s has no %s %q to schedule", p.Source, p.Describe(), p.Spec.TargetKind, key)
 		}
@@ -172,7 +173,7 @@ func (r *renderer) renderObject(o *apis.FederatedObject) error {
 	if err != nil {
 		return fail(err)
 	}
-	for _, name := range sortedKeys(overrides) {
+	for _, name := range sets.List(sets.KeySet(overrides)) {
 		if !r.known(name) {
 			r.warn("%s: %s: spec.overrides names cluster %q, which is not a known cluster; its overrides are ignored", o.Source, o.Describe(), name)
 		}
@@ -184,7 +185,7 @@ func (r *renderer) renderObject(o *apis.FederatedObject) error {
 	if exp.Schedule, replicas, traces = r.schedule(o); replicas != nil {
 		// kubefed's scheduler rewrites placement to exactly the clusters it planned for.
 		spec = &apis.Placement{Clusters: []apis.ClusterReference{}}
-		for _, name := range sortedKeys(replicas) {
+		for _, name := range sets.List(sets.KeySet(replicas)) {
 			spec.Clusters = append(spec.Clusters, apis.ClusterReference{Name: name})
 		}
 	}
@@ -405,13 +406,4 @@ func sortObjects[T any](items []T, object func(T) *unstructured.Unstructured) {
 	for i := range keys {
 		items[i] = keys[i].item
 	}
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
