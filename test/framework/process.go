@@ -134,6 +134,7 @@ func killRecorded(dir string) {
 	if err != nil {
 		return
 	}
+	var killed []int
 	for _, line := range strings.Split(string(data), "\n") {
 		fields := strings.Fields(line)
 		if len(fields) != 2 {
@@ -145,6 +146,14 @@ func killRecorded(dir string) {
 		}
 		syscall.Kill(-pid, syscall.SIGKILL)
 		syscall.Kill(pid, syscall.SIGKILL)
+		killed = append(killed, pid)
+	}
+	// Return once they are gone, so that their ports and files are free; bounded.
+	deadline := time.Now().Add(10 * time.Second)
+	for _, pid := range killed {
+		for isControlPlaneProcess(pid) && time.Now().Before(deadline) {
+			time.Sleep(50 * time.Millisecond)
+		}
 	}
 }
 
