@@ -7,6 +7,7 @@ import (
 
 	"github.com/kubefedctl/kubefedctl/pkg/cli"
 	"github.com/kubefedctl/kubefedctl/pkg/cmd/render"
+	"github.com/kubefedctl/kubefedctl/pkg/install"
 	"github.com/kubefedctl/kubefedctl/pkg/version"
 )
 
@@ -27,6 +28,7 @@ each member cluster should hold, computed from kubefed manifests.`,
 	}
 	globals.AddFlags(root.PersistentFlags())
 	root.AddCommand(
+		install.NewCmdInit(globals, streams),
 		render.NewCmdRender(globals, streams),
 		version.NewCmdVersion(streams),
 	)

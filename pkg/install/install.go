@@ -1,0 +1,143 @@
+package install
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/kubefedctl/kubefedctl/pkg/apis"
+	"github.com/kubefedctl/kubefedctl/pkg/apply"
+	"github.com/kubefedctl/kubefedctl/pkg/cli"
+)
+
+// establishTimeout bounds the wait for the CRDs to be served.
+const establishTimeout = 60 * time.Second
+
+// Options for `init`.
+type Options struct {
+	genericiooptions.IOStreams
+	globals *cli.Globals
+
+	Scope          string
+	AdoptResources bool
+	Output         string
+	dryRunFlag     string
+
+	dryRun cli.DryRun
+	host   *cli.Clients
+}
+
+// NewOptions returns the defaults: Cluster scope, adoption enabled (kubefed's defaults).
+func NewOptions(globals *cli.Globals, streams genericiooptions.IOStreams) *Options {
+	return &Options{IOStreams: streams, globals: globals, Scope: apis.ScopeCluster, AdoptResources: true}
+}
+
+// Complete parses --dry-run and, unless printing, builds the host's clients.
+func (o *Options) Complete() error {
+	var err error
+	if o.dryRun, err = cli.ParseDryRun(o.dryRunFlag); err != nil {
+		return err
+	}
+	if o.Output != "" {
+		return nil
+	}
+	o.host, err = o.globals.HostClients()
+	return err
+}
+
+// Validate checks the flags.
+func (o *Options) Validate() error {
+	if o.Scope != apis.ScopeCluster && o.Scope != apis.ScopeNamespaced {
+		return fmt.Errorf("--scope must be Cluster or Namespaced, not %q", o.Scope)
+	}
+	if o.Output != "" {
+		if err := cli.ValidateObjectOutput(o.Output); err != nil {
+			return err
+		}
+		if o.dryRun != cli.DryRunNone {
+			return errors.New("--output prints without applying; --dry-run does not apply with it")
+		}
+	}
+	return nil
+}
+
+// Run prints or applies the objects.
+func (o *Options) Run(ctx context.Context) error {
+	objects, err := Objects(Settings{Namespace: o.globals.KubeFedNamespace, Scope: o.Scope, AdoptResources: o.AdoptResources})
+	if err != nil {
+		return err
+	}
+	if o.Output != "" {
+		return cli.PrintObjects(o.Out, o.Output, objects)
+	}
+	if err := o.checkScope(ctx); err != nil {
+		return err
+	}
+	applier := apply.New(o.host, o.dryRun)
+	for i, obj := range objects {
+		if obj.GetKind() == apis.KindKubeFedConfig && o.dryRun == cli.DryRunNone {
+			if err := o.waitEstablished(ctx, objects[1:len(objects)-1]); err != nil {
+				return err
+			}
+		}
+		outcome, err := applier.Apply(ctx, obj)
+		if err != nil {
+			if o.dryRun != cli.DryRunNone && obj.GetKind() == apis.KindKubeFedConfig && isNoMatch(err) {
+				// The CRDs were not created, so the host cannot check the KubeFedConfig.
+				fmt.Fprintf(o.Out, "%s created%s\n", apply.Name(obj), o.dryRun.Suffix())
+				continue
+			}
+			return fmt.Errorf("applying %s in context %q: %s (applied %d of %d objects; rerun init when fixed)",
+				apply.Name(obj), o.host.Context, cli.ServerError(err), i, len(objects))
+		}
+		fmt.Fprintf(o.Out, "%s %s%s\n", apply.Name(obj), outcome, o.dryRun.Suffix())
+	}
+	return nil
+}
+
+// checkScope refuses to change the scope of an existing federation: kubefed makes it immutable.
+func (o *Options) checkScope(ctx context.Context) error {
+	existing, err := o.host.Dynamic.Resource(apis.KubeFedConfigResource).Namespace(o.globals.KubeFedNamespace).
+		Get(ctx, apis.KubeFedConfigName, metav1.GetOptions{})
+	if err != nil {
+		if apierrors.IsNotFound(err) || isNoMatch(err) {
+			return nil
+		}
+		return fmt.Errorf("reading the KubeFedConfig in context %q: %s", o.host.Context, cli.ServerError(err))
+	}
+	scope, _, _ := unstructured.NestedString(existing.Object, "spec", "scope")
+	if scope != "" && scope != o.Scope {
+		return fmt.Errorf("the federation's scope is %s and cannot change to %s; pass --scope %s", scope, o.Scope, scope)
+	}
+	return nil
+}
+
+func (o *Options) waitEstablished(ctx context.Context, crds []*unstructured.Unstructured) error {
+	client := o.host.Dynamic.Resource(apis.CRDResource)
+	for _, crd := range crds {
+		err := wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, establishTimeout, true, func(ctx context.Context) (bool, error) {
+			live, err := client.Get(ctx, crd.GetName(), metav1.GetOptions{})
+			if err != nil {
+				return false, nil
+			}
+			return apis.CRDEstablished(live), nil
+		})
+		if err != nil {
+			return fmt.Errorf("the CRD %s was not established within %s in context %q", crd.GetName(), establishTimeout, o.host.Context)
+		}
+	}
+	return nil
+}
+
+// isNoMatch reports a type the host does not serve (yet): a CRD not created, or not in discovery.
+func isNoMatch(err error) bool {
+	return apierrors.IsNotFound(err) || meta.IsNoMatchError(err)
+}
