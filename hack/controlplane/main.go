@@ -57,7 +57,10 @@ func run(ctx context.Context, versionsOnly bool) error {
 	if err != nil {
 		return err
 	}
-	dir := filepath.Join(root, fmt.Sprintf("kubernetes-%s_etcd-%s_%s-%s", kubernetes, etcd, runtime.GOOS, runtime.GOARCH))
+	// The recipe number changes when the way of building does, so that a cache of the old way is
+	// not taken for the new.
+	const recipe = 2
+	dir := filepath.Join(root, fmt.Sprintf("kubernetes-%s_etcd-%s_%s-%s_r%d", kubernetes, etcd, runtime.GOOS, runtime.GOARCH, recipe))
 	if complete(dir) {
 		fmt.Println(dir)
 		return nil
@@ -84,7 +87,12 @@ func run(ctx context.Context, versionsOnly bool) error {
 	if err := os.MkdirAll(staging, 0o755); err != nil {
 		return err
 	}
-	args := []string{"build", "-trimpath", "-ldflags=-s -w", "-o", staging + string(filepath.Separator)}
+	// Stamp the version the servers report, as Kubernetes' own build does.
+	major, minor, _ := strings.Cut(strings.TrimPrefix(kubernetes, "v"), ".")
+	minor, _, _ = strings.Cut(minor, ".")
+	stamp := "k8s.io/component-base/version"
+	ldflags := fmt.Sprintf("-s -w -X %[1]s.gitVersion=%[2]s -X %[1]s.gitMajor=%[3]s -X %[1]s.gitMinor=%[4]s -X %[1]s.gitTreeState=clean", stamp, kubernetes, major, minor)
+	args := []string{"build", "-trimpath", "-ldflags=" + ldflags, "-o", staging + string(filepath.Separator)}
 	for _, pkg := range binaries {
 		args = append(args, pkg)
 	}

@@ -14,6 +14,9 @@ var (
 	CRDResource                 = schema.GroupVersionResource{Group: "apiextensions.k8s.io", Version: "v1", Resource: "customresourcedefinitions"}
 )
 
+// KubeFedClusterGVK is the kind of a member's registration.
+var KubeFedClusterGVK = schema.GroupVersionKind{Group: CoreGroup, Version: CoreVersion, Kind: KindKubeFedCluster}
+
 // CRDEstablished reports whether a CustomResourceDefinition is served.
 func CRDEstablished(crd *unstructured.Unstructured) bool {
 	conditions, _, _ := unstructured.NestedSlice(crd.Object, "status", "conditions")

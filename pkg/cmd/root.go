@@ -8,6 +8,7 @@ import (
 	"github.com/kubefedctl/kubefedctl/pkg/cli"
 	"github.com/kubefedctl/kubefedctl/pkg/cmd/render"
 	"github.com/kubefedctl/kubefedctl/pkg/install"
+	"github.com/kubefedctl/kubefedctl/pkg/join"
 	"github.com/kubefedctl/kubefedctl/pkg/version"
 )
 
@@ -29,6 +30,10 @@ each member cluster should hold, computed from kubefed manifests.`,
 	globals.AddFlags(root.PersistentFlags())
 	root.AddCommand(
 		install.NewCmdInit(globals, streams),
+		join.NewCmdJoin(globals, streams),
+		join.NewCmdUnjoin(globals, streams),
+		join.NewCmdClusters(globals, streams),
+		join.NewCmdGet(globals, streams),
 		render.NewCmdRender(globals, streams),
 		version.NewCmdVersion(streams),
 	)

@@ -1,0 +1,6 @@
+package join
+
+import "encoding/base64"
+
+// encode is a Secret's data encoding.
+func encode(data []byte) string { return base64.StdEncoding.EncodeToString(data) }
