@@ -104,4 +104,3 @@ func (g *Globals) HostContextName() (string, error) {
 	}
 	return raw.CurrentContext, nil
 }
-

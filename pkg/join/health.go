@@ -136,4 +136,3 @@ func mergeStatus(previous *apis.KubeFedClusterStatus, next apis.KubeFedClusterSt
 	}
 	return next
 }
-

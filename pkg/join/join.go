@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"io"
 	"math/big"
 	"net/url"
 	"os"
@@ -266,6 +267,9 @@ func (o *JoinOptions) preflight(ctx context.Context) (string, []*apis.FederatedT
 	if _, err := o.member.Kube.Discovery().ServerVersion(); err != nil {
 		return "", nil, fmt.Errorf("cannot reach member cluster %q at %s (context %q): %s", n.cluster, o.memberConfig.Host, o.ClusterContext, cli.ServerError(err))
 	}
+	if err := waitNamespaceGone(ctx, o.member, n.namespace, o.ErrOut); err != nil {
+		return "", nil, err
+	}
 
 	memberNeeds := []authorizationv1.ResourceAttributes{
 		{Verb: "create", Resource: "namespaces"},
@@ -434,4 +438,25 @@ func (o *JoinOptions) rollback(ctx context.Context, created []written) string {
 		return "; could not remove what this join created: " + strings.Join(left, ", ")
 	}
 	return "; what this join had created was removed"
+}
+
+// namespaceTimeout bounds the wait for a terminating namespace, left by an unjoin, to go.
+const namespaceTimeout = 90 * time.Second
+
+// waitNamespaceGone waits, bounded, while the namespace is terminating: nothing can be created
+// in it until it is gone.
+func waitNamespaceGone(ctx context.Context, clients *cli.Clients, namespace string, log io.Writer) error {
+	ns, err := clients.Kube.CoreV1().Namespaces().Get(ctx, namespace, metav1.GetOptions{})
+	if err != nil || ns.DeletionTimestamp == nil {
+		return nil
+	}
+	fmt.Fprintf(log, "Waiting for namespace %q in context %q to finish terminating...\n", namespace, clients.Context)
+	err = wait.PollUntilContextTimeout(ctx, 500*time.Millisecond, namespaceTimeout, true, func(ctx context.Context) (bool, error) {
+		_, err := clients.Kube.CoreV1().Namespaces().Get(ctx, namespace, metav1.GetOptions{})
+		return apierrors.IsNotFound(err), nil
+	})
+	if err != nil {
+		return fmt.Errorf("namespace %q in context %q is still terminating after %s; try again when it is gone", namespace, clients.Context, namespaceTimeout)
+	}
+	return nil
 }

@@ -3,6 +3,7 @@ package join
 import (
 	"context"
 	"fmt"
+	"io"
 	"strings"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -165,10 +166,18 @@ func (o *UnjoinOptions) cleanMember(ctx context.Context) ([]string, error) {
 				continue
 			}
 		}
-		if _, err := applier.Delete(ctx, obj); err != nil {
+		found, err := applier.Delete(ctx, obj)
+		if err != nil {
 			failed = append(failed, describe(obj)+": "+cli.ServerError(err))
 			if firstErr == nil {
 				firstErr = fmt.Errorf("deleting %s in the member: %s", describe(obj), cli.ServerError(err))
+			}
+			continue
+		}
+		if obj.GetKind() == "Namespace" && found && o.dryRun == cli.DryRunNone {
+			// As kubectl delete does, return when it is gone, so that a join can follow at once.
+			if err := waitNamespaceGone(ctx, o.member, obj.GetName(), io.Discard); err != nil {
+				failed = append(failed, describe(obj)+": "+err.Error())
 			}
 		}
 	}
