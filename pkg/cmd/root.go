@@ -7,6 +7,7 @@ import (
 
 	"github.com/kubefedctl/kubefedctl/pkg/cli"
 	"github.com/kubefedctl/kubefedctl/pkg/cmd/render"
+	"github.com/kubefedctl/kubefedctl/pkg/enable"
 	"github.com/kubefedctl/kubefedctl/pkg/install"
 	"github.com/kubefedctl/kubefedctl/pkg/join"
 	"github.com/kubefedctl/kubefedctl/pkg/version"
@@ -30,6 +31,8 @@ each member cluster should hold, computed from kubefed manifests.`,
 	globals.AddFlags(root.PersistentFlags())
 	root.AddCommand(
 		install.NewCmdInit(globals, streams),
+		enable.NewCmdEnable(globals, streams),
+		enable.NewCmdDisable(globals, streams),
 		join.NewCmdJoin(globals, streams),
 		join.NewCmdUnjoin(globals, streams),
 		join.NewCmdClusters(globals, streams),

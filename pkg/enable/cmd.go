@@ -1,0 +1,81 @@
+package enable
+
+import (
+	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/kubefedctl/kubefedctl/pkg/cli"
+)
+
+const enableExample = `  # Federate Deployments: creates federateddeployments.types.kubefed.io and the
+  # FederatedTypeConfig deployments.apps, with the Deployment schema under spec.template
+  kubefedctl enable deployments.apps
+
+  # By short name, kind or plural; a CRD of your own works the same way
+  kubefedctl enable deploy
+  kubefedctl enable widgets.example.com
+
+  # From a CRD file, with no cluster, for a GitOps repository
+  kubefedctl enable -f widget-crd.yaml -o yaml`
+
+// NewCmdEnable builds `enable`.
+func NewCmdEnable(globals *cli.Globals, streams genericiooptions.IOStreams) *cobra.Command {
+	o := NewOptions(globals, streams)
+	cmd := &cobra.Command{
+		Use:   "enable TYPE",
+		Short: "Enable propagation of an API type: its Federated CRD and FederatedTypeConfig",
+		Long: `Enable discovers TYPE in the host (its preferred version unless --version) and creates the
+Federated CRD (federated<plural>.<federated group>, short names f<short>) with spec.template,
+spec.placement and spec.overrides, and the FederatedTypeConfig named <plural>[.<group>]. The
+template's schema is the type's published OpenAPI v3 schema, so the host rejects a template with a
+field of the wrong type; where none is published the template accepts anything. Idempotent.`,
+		Example: enableExample,
+		Args:    cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.Complete(args); err != nil {
+				return err
+			}
+			if err := o.Validate(); err != nil {
+				return err
+			}
+			return o.Run(cmd.Context())
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.Version, "version", "", "The API version of the target type (default: the preferred one)")
+	f.StringVar(&o.FederatedGroup, "federated-group", o.FederatedGroup, "The API group of the federated type")
+	f.StringVar(&o.FederatedVersion, "federated-version", o.FederatedVersion, "The API version of the federated type")
+	f.StringVarP(&o.Filename, "filename", "f", "", "A CustomResourceDefinition or APIResource file describing the target type, instead of TYPE")
+	f.StringVarP(&o.Output, "output", "o", "", "Print the objects instead of applying them: yaml or json")
+	cli.AddDryRunFlag(f, &o.dryRunFlag)
+	return cmd
+}
+
+const disableExample = `  # Stop propagating Deployments and remove their FederatedTypeConfig
+  kubefedctl disable deployments.apps
+
+  # Also remove the Federated CRD, once no FederatedDeployment is left
+  kubefedctl disable deployments.apps --delete-crd`
+
+// NewCmdDisable builds `disable`.
+func NewCmdDisable(globals *cli.Globals, streams genericiooptions.IOStreams) *cobra.Command {
+	o := NewDisableOptions(globals, streams)
+	cmd := &cobra.Command{
+		Use:   "disable TYPE [--delete-crd]",
+		Short: "Disable propagation of an API type",
+		Long: `Disable sets the type's FederatedTypeConfig to propagation Disabled and removes it. Federated
+objects and the objects propagated to members stay. With --delete-crd the Federated CRD is removed
+too, which disable refuses while federated objects of the type exist.`,
+		Example: disableExample,
+		Args:    cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.Complete(args); err != nil {
+				return err
+			}
+			return o.Run(cmd.Context())
+		},
+	}
+	cmd.Flags().BoolVar(&o.DeleteCRD, "delete-crd", false, "Also remove the Federated CRD (refused while federated objects of the type exist)")
+	cli.AddDryRunFlag(cmd.Flags(), &o.dryRunFlag)
+	return cmd
+}

@@ -1,0 +1,142 @@
+package enable
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/kubefedctl/kubefedctl/pkg/apis"
+	"github.com/kubefedctl/kubefedctl/pkg/apply"
+	"github.com/kubefedctl/kubefedctl/pkg/cli"
+)
+
+// DisableOptions for `disable`.
+type DisableOptions struct {
+	genericiooptions.IOStreams
+	globals *cli.Globals
+
+	Type       string
+	DeleteCRD  bool
+	dryRunFlag string
+
+	dryRun cli.DryRun
+	host   *cli.Clients
+}
+
+// NewDisableOptions returns the defaults.
+func NewDisableOptions(globals *cli.Globals, streams genericiooptions.IOStreams) *DisableOptions {
+	return &DisableOptions{IOStreams: streams, globals: globals}
+}
+
+// Complete takes TYPE and builds the host's clients.
+func (o *DisableOptions) Complete(args []string) error {
+	if len(args) == 0 {
+		return errors.New("TYPE is required: the type config's name (deployments.apps, configmaps) or the type's name")
+	}
+	o.Type = args[0]
+	var err error
+	if o.dryRun, err = cli.ParseDryRun(o.dryRunFlag); err != nil {
+		return err
+	}
+	o.host, err = o.globals.HostClients()
+	return err
+}
+
+// Run turns propagation off, removes the FederatedTypeConfig and, with --delete-crd and no
+// federated objects left, the Federated CRD. Federated objects and member objects stay.
+func (o *DisableOptions) Run(ctx context.Context) error {
+	ns := o.globals.KubeFedNamespace
+	name := o.Type
+	if !strings.Contains(name, ".") {
+		// A short name, a kind or a core plural: ask discovery for the type config's name. A
+		// type the host no longer serves is disabled by its type config's name.
+		if target, err := Lookup(o.host.Kube.Discovery(), name, ""); err == nil {
+			name = apis.TypeConfigName(target.Resource)
+		}
+	}
+	ftcs := o.host.Dynamic.Resource(apis.FederatedTypeConfigResource).Namespace(ns)
+	live, err := ftcs.Get(ctx, name, metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		return fmt.Errorf("federation of %q is not enabled: the host has no FederatedTypeConfig %s/%s", o.Type, ns, name)
+	}
+	if err != nil {
+		return fmt.Errorf("reading FederatedTypeConfig %s/%s in the host (context %q): %s", ns, name, o.host.Context, cli.ServerError(err))
+	}
+	tc := &apis.FederatedTypeConfig{}
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(live.Object, tc); err != nil {
+		return fmt.Errorf("FederatedTypeConfig %s/%s: %w", ns, name, err)
+	}
+	crdName := CRDName(tc)
+	if o.DeleteCRD {
+		if err := o.refuseWithInstances(ctx, tc, crdName); err != nil {
+			return err
+		}
+	}
+	if tc.Enabled() {
+		patch := []byte(`{"spec":{"propagation":"Disabled"}}`)
+		if o.dryRun.Writes() {
+			if _, err := ftcs.Patch(ctx, name, types.MergePatchType, patch, metav1.PatchOptions{DryRun: o.dryRun.Options(), FieldManager: apply.FieldManager}); err != nil {
+				return fmt.Errorf("disabling propagation in FederatedTypeConfig %s/%s: %s", ns, name, cli.ServerError(err))
+			}
+		}
+		fmt.Fprintf(o.Out, "Disabled propagation for FederatedTypeConfig %q%s\n", ns+"/"+name, o.dryRun.Suffix())
+	}
+	applier := apply.New(o.host, o.dryRun)
+	if _, err := applier.Delete(ctx, live); err != nil {
+		return fmt.Errorf("deleting FederatedTypeConfig %s/%s: %s", ns, name, cli.ServerError(err))
+	}
+	fmt.Fprintf(o.Out, "%s deleted%s\n", apply.Name(live), o.dryRun.Suffix())
+	if o.DeleteCRD {
+		crd := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition", "metadata": map[string]any{"name": crdName}}}
+		found, err := applier.Delete(ctx, crd)
+		if err != nil {
+			return fmt.Errorf("deleting CRD %s (the FederatedTypeConfig is already removed): %s", crdName, cli.ServerError(err))
+		}
+		if found {
+			fmt.Fprintf(o.Out, "%s deleted%s\n", apply.Name(crd), o.dryRun.Suffix())
+		} else {
+			fmt.Fprintf(o.Out, "%s not found\n", apply.Name(crd))
+		}
+	}
+	return nil
+}
+
+// refuseWithInstances names some federated objects of the type when there are any: deleting the
+// CRD would delete them.
+func (o *DisableOptions) refuseWithInstances(ctx context.Context, tc *apis.FederatedTypeConfig, crdName string) error {
+	ft := tc.Spec.FederatedType
+	gvr := schema.GroupVersionResource{Group: ft.Group, Version: ft.Version, Resource: ft.PluralName}
+	list, err := o.host.Dynamic.Resource(gvr).List(ctx, metav1.ListOptions{Limit: 3})
+	if apierrors.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("listing %s in the host: %s", crdName, cli.ServerError(err))
+	}
+	if len(list.Items) == 0 {
+		return nil
+	}
+	var names []string
+	for _, item := range list.Items {
+		n := item.GetName()
+		if item.GetNamespace() != "" {
+			n = item.GetNamespace() + "/" + n
+		}
+		names = append(names, n)
+	}
+	more := ""
+	if list.GetContinue() != "" {
+		more = " and more"
+	}
+	return fmt.Errorf("cannot delete CRD %s while %s objects exist (%s%s); delete them first, or disable without --delete-crd",
+		crdName, ft.Kind, strings.Join(names, ", "), more)
+}

@@ -1,0 +1,182 @@
+package enable
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/kubefedctl/kubefedctl/pkg/apis"
+	"github.com/kubefedctl/kubefedctl/pkg/apply"
+	"github.com/kubefedctl/kubefedctl/pkg/cli"
+	"github.com/kubefedctl/kubefedctl/pkg/manifest"
+)
+
+// establishTimeout bounds the wait for a Federated CRD to be served.
+const establishTimeout = 60 * time.Second
+
+// Options for `enable`.
+type Options struct {
+	genericiooptions.IOStreams
+	globals *cli.Globals
+
+	Type             string
+	Version          string
+	FederatedGroup   string
+	FederatedVersion string
+	Filename         string
+	Output           string
+	dryRunFlag       string
+
+	dryRun cli.DryRun
+	host   *cli.Clients
+}
+
+// NewOptions returns kubefed's defaults.
+func NewOptions(globals *cli.Globals, streams genericiooptions.IOStreams) *Options {
+	return &Options{IOStreams: streams, globals: globals, FederatedGroup: apis.DefaultFederatedGroup, FederatedVersion: apis.DefaultFederatedVersion}
+}
+
+// Complete takes TYPE and builds the host's clients unless a file is converted for printing.
+func (o *Options) Complete(args []string) error {
+	if len(args) > 0 {
+		o.Type = args[0]
+	}
+	var err error
+	if o.dryRun, err = cli.ParseDryRun(o.dryRunFlag); err != nil {
+		return err
+	}
+	if o.Filename != "" && o.Output != "" {
+		return nil
+	}
+	o.host, err = o.globals.HostClients()
+	return err
+}
+
+// Validate checks the flags.
+func (o *Options) Validate() error {
+	switch {
+	case o.Type == "" && o.Filename == "":
+		return errors.New("TYPE is required (deployments.apps, configmaps, widgets.example.com, ...), or -f FILE")
+	case o.Type != "" && o.Filename != "":
+		return errors.New("give TYPE or -f FILE, not both")
+	}
+	if o.Output != "" {
+		if err := cli.ValidateObjectOutput(o.Output); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Run resolves the target, builds the FederatedTypeConfig and the Federated CRD, and prints or
+// applies them.
+func (o *Options) Run(ctx context.Context) error {
+	target, err := o.target()
+	if err != nil {
+		return err
+	}
+	tc := apis.NewTypeConfig(target.Resource, o.FederatedGroup, o.FederatedVersion)
+	tc.Namespace = o.globals.KubeFedNamespace
+	ftc, err := toUnstructured(tc)
+	if err != nil {
+		return err
+	}
+	crd := FederatedCRD(tc, target)
+	if o.Output != "" {
+		return cli.PrintObjects(o.Out, o.Output, []*unstructured.Unstructured{ftc, crd})
+	}
+	if err := o.checkExisting(ctx, tc); err != nil {
+		return err
+	}
+	applier := apply.New(o.host, o.dryRun)
+	outcome, err := applier.Apply(ctx, crd)
+	if err != nil {
+		return fmt.Errorf("enabling %q: applying %s in the host (context %q): %s", o.Type, apply.Name(crd), o.host.Context, cli.ServerError(err))
+	}
+	fmt.Fprintf(o.Out, "%s %s%s\n", apply.Name(crd), outcome, o.dryRun.Suffix())
+	if o.dryRun == cli.DryRunNone {
+		if err := WaitEstablished(ctx, o.host, crd.GetName()); err != nil {
+			return err
+		}
+	}
+	if outcome, err = applier.Apply(ctx, ftc); err != nil {
+		if meta.IsNoMatchError(err) {
+			return fmt.Errorf("the host (context %q) does not serve FederatedTypeConfig: run kubefedctl init first", o.host.Context)
+		}
+		return fmt.Errorf("enabling %q: applying %s in the host (context %q): %s (the Federated CRD is in place; rerun enable)", o.Type, apply.Name(ftc), o.host.Context, cli.ServerError(err))
+	}
+	fmt.Fprintf(o.Out, "%s %s%s\n", apply.Name(ftc), outcome, o.dryRun.Suffix())
+	return nil
+}
+
+func (o *Options) target() (Target, error) {
+	if o.Filename != "" {
+		docs, err := manifest.Read([]string{o.Filename}, o.In)
+		if err != nil {
+			return Target{}, err
+		}
+		if len(docs) != 1 {
+			return Target{}, fmt.Errorf("%s: want one CustomResourceDefinition or APIResource, found %d objects", o.Filename, len(docs))
+		}
+		return TargetFromObject(docs[0].Source, docs[0].Object)
+	}
+	disco := o.host.Kube.Discovery()
+	target, err := Lookup(disco, o.Type, o.Version)
+	if err != nil {
+		return Target{}, err
+	}
+	if target.Schema, err = PublishedSchema(disco, target.Resource); err != nil {
+		return Target{}, err
+	}
+	return target, nil
+}
+
+// checkExisting refuses to change the federated type of an enabled type, as kubefed did.
+func (o *Options) checkExisting(ctx context.Context, tc *apis.FederatedTypeConfig) error {
+	live, err := o.host.Dynamic.Resource(apis.FederatedTypeConfigResource).Namespace(tc.Namespace).Get(ctx, tc.Name, metav1.GetOptions{})
+	if apierrors.IsNotFound(err) || meta.IsNoMatchError(err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("reading FederatedTypeConfig %s/%s in the host: %s", tc.Namespace, tc.Name, cli.ServerError(err))
+	}
+	group, _, _ := unstructured.NestedString(live.Object, "spec", "federatedType", "group")
+	version, _, _ := unstructured.NestedString(live.Object, "spec", "federatedType", "version")
+	if group != tc.Spec.FederatedType.Group || version != tc.Spec.FederatedType.Version {
+		return fmt.Errorf("federation is already enabled for %q with federated type %s/%s; changing it to %s/%s is not supported (disable it first)",
+			tc.Name, group, version, tc.Spec.FederatedType.Group, tc.Spec.FederatedType.Version)
+	}
+	return nil
+}
+
+// WaitEstablished waits, bounded, until the host serves a CRD.
+func WaitEstablished(ctx context.Context, host *cli.Clients, name string) error {
+	client := host.Dynamic.Resource(apis.CRDResource)
+	err := wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, establishTimeout, true, func(ctx context.Context) (bool, error) {
+		live, err := client.Get(ctx, name, metav1.GetOptions{})
+		return err == nil && apis.CRDEstablished(live), nil
+	})
+	if err != nil {
+		return fmt.Errorf("the CRD %s was not established within %s in context %q (kubectl describe crd %s says why)", name, establishTimeout, host.Context, name)
+	}
+	return nil
+}
+
+func toUnstructured(tc *apis.FederatedTypeConfig) (*unstructured.Unstructured, error) {
+	content, err := runtime.DefaultUnstructuredConverter.ToUnstructured(tc)
+	if err != nil {
+		return nil, err
+	}
+	u := &unstructured.Unstructured{Object: content}
+	unstructured.RemoveNestedField(u.Object, "metadata", "creationTimestamp")
+	return u, nil
+}
