@@ -8,6 +8,7 @@ import (
 	"github.com/kubefedctl/kubefedctl/pkg/cli"
 	"github.com/kubefedctl/kubefedctl/pkg/cmd/render"
 	"github.com/kubefedctl/kubefedctl/pkg/enable"
+	"github.com/kubefedctl/kubefedctl/pkg/federate"
 	"github.com/kubefedctl/kubefedctl/pkg/install"
 	"github.com/kubefedctl/kubefedctl/pkg/join"
 	"github.com/kubefedctl/kubefedctl/pkg/version"
@@ -33,6 +34,8 @@ each member cluster should hold, computed from kubefed manifests.`,
 		install.NewCmdInit(globals, streams),
 		enable.NewCmdEnable(globals, streams),
 		enable.NewCmdDisable(globals, streams),
+		federate.NewCmdFederate(globals, streams),
+		federate.NewCmdOrphaningDeletion(globals, streams),
 		join.NewCmdJoin(globals, streams),
 		join.NewCmdUnjoin(globals, streams),
 		join.NewCmdClusters(globals, streams),

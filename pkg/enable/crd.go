@@ -172,4 +172,3 @@ func statusSchema() map[string]any {
 		},
 	}
 }
-

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -86,35 +87,45 @@ func (o *Options) Run(ctx context.Context) error {
 	}
 	tc := apis.NewTypeConfig(target.Resource, o.FederatedGroup, o.FederatedVersion)
 	tc.Namespace = o.globals.KubeFedNamespace
+	crd := FederatedCRD(tc, target)
+	if o.Output != "" {
+		ftc, err := toUnstructured(tc)
+		if err != nil {
+			return err
+		}
+		return cli.PrintObjects(o.Out, o.Output, []*unstructured.Unstructured{ftc, crd})
+	}
+	return Apply(ctx, o.host, tc, crd, o.dryRun, o.Out)
+}
+
+// Apply puts a type config and its Federated CRD in the host, the CRD first and established, and
+// prints kubectl's lines. federate --enable-type uses it too.
+func Apply(ctx context.Context, host *cli.Clients, tc *apis.FederatedTypeConfig, crd *unstructured.Unstructured, dryRun cli.DryRun, out io.Writer) error {
 	ftc, err := toUnstructured(tc)
 	if err != nil {
 		return err
 	}
-	crd := FederatedCRD(tc, target)
-	if o.Output != "" {
-		return cli.PrintObjects(o.Out, o.Output, []*unstructured.Unstructured{ftc, crd})
-	}
-	if err := o.checkExisting(ctx, tc); err != nil {
+	if err := checkExisting(ctx, host, tc); err != nil {
 		return err
 	}
-	applier := apply.New(o.host, o.dryRun)
+	applier := apply.New(host, dryRun)
 	outcome, err := applier.Apply(ctx, crd)
 	if err != nil {
-		return fmt.Errorf("enabling %q: applying %s in the host (context %q): %s", o.Type, apply.Name(crd), o.host.Context, cli.ServerError(err))
+		return fmt.Errorf("enabling %q: applying %s in the host (context %q): %s", tc.Name, apply.Name(crd), host.Context, cli.ServerError(err))
 	}
-	fmt.Fprintf(o.Out, "%s %s%s\n", apply.Name(crd), outcome, o.dryRun.Suffix())
-	if o.dryRun == cli.DryRunNone {
-		if err := WaitEstablished(ctx, o.host, crd.GetName()); err != nil {
+	fmt.Fprintf(out, "%s %s%s\n", apply.Name(crd), outcome, dryRun.Suffix())
+	if dryRun == cli.DryRunNone {
+		if err := WaitEstablished(ctx, host, crd.GetName()); err != nil {
 			return err
 		}
 	}
 	if outcome, err = applier.Apply(ctx, ftc); err != nil {
 		if meta.IsNoMatchError(err) {
-			return fmt.Errorf("the host (context %q) does not serve FederatedTypeConfig: run kubefedctl init first", o.host.Context)
+			return fmt.Errorf("the host (context %q) does not serve FederatedTypeConfig: run kubefedctl init first", host.Context)
 		}
-		return fmt.Errorf("enabling %q: applying %s in the host (context %q): %s (the Federated CRD is in place; rerun enable)", o.Type, apply.Name(ftc), o.host.Context, cli.ServerError(err))
+		return fmt.Errorf("enabling %q: applying %s in the host (context %q): %s (the Federated CRD is in place; rerun enable)", tc.Name, apply.Name(ftc), host.Context, cli.ServerError(err))
 	}
-	fmt.Fprintf(o.Out, "%s %s%s\n", apply.Name(ftc), outcome, o.dryRun.Suffix())
+	fmt.Fprintf(out, "%s %s%s\n", apply.Name(ftc), outcome, dryRun.Suffix())
 	return nil
 }
 
@@ -141,8 +152,8 @@ func (o *Options) target() (Target, error) {
 }
 
 // checkExisting refuses to change the federated type of an enabled type, as kubefed did.
-func (o *Options) checkExisting(ctx context.Context, tc *apis.FederatedTypeConfig) error {
-	live, err := o.host.Dynamic.Resource(apis.FederatedTypeConfigResource).Namespace(tc.Namespace).Get(ctx, tc.Name, metav1.GetOptions{})
+func checkExisting(ctx context.Context, host *cli.Clients, tc *apis.FederatedTypeConfig) error {
+	live, err := host.Dynamic.Resource(apis.FederatedTypeConfigResource).Namespace(tc.Namespace).Get(ctx, tc.Name, metav1.GetOptions{})
 	if apierrors.IsNotFound(err) || meta.IsNoMatchError(err) {
 		return nil
 	}

@@ -1,0 +1,278 @@
+package federate
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+	"k8s.io/client-go/dynamic"
+
+	"github.com/kubefedctl/kubefedctl/pkg/apis"
+	"github.com/kubefedctl/kubefedctl/pkg/apply"
+	"github.com/kubefedctl/kubefedctl/pkg/cli"
+	"github.com/kubefedctl/kubefedctl/pkg/enable"
+	"github.com/kubefedctl/kubefedctl/pkg/manifest"
+)
+
+// Options for `federate`.
+type Options struct {
+	genericiooptions.IOStreams
+	globals *cli.Globals
+
+	Type            string
+	Name            string
+	Filename        string
+	Output          string
+	EnableType      bool
+	Contents        bool
+	SkipResources   []string
+	Clusters        []string
+	ClusterSelector map[string]string
+	dryRunFlag      string
+
+	dryRun    cli.DryRun
+	namespace string
+	host      *cli.Clients
+}
+
+// NewOptions returns the defaults.
+func NewOptions(globals *cli.Globals, streams genericiooptions.IOStreams) *Options {
+	return &Options{IOStreams: streams, globals: globals}
+}
+
+// Complete takes TYPE and NAME, the namespace, and the host's clients unless files are converted.
+func (o *Options) Complete(args []string) error {
+	if len(args) > 0 {
+		o.Type = args[0]
+	}
+	if len(args) > 1 {
+		o.Name = args[1]
+	}
+	var err error
+	if o.dryRun, err = cli.ParseDryRun(o.dryRunFlag); err != nil {
+		return err
+	}
+	o.namespace = o.globals.Namespace()
+	if o.Filename != "" {
+		return nil
+	}
+	o.host, err = o.globals.HostClients()
+	return err
+}
+
+// Validate checks the flags, without I/O.
+func (o *Options) Validate() error {
+	if o.Filename != "" {
+		if o.Type != "" {
+			return errors.New("-f converts files: it takes no TYPE or NAME")
+		}
+		if o.Output == "" {
+			return errors.New("-f converts files and prints the result: add -o yaml (kubectl apply -f - then creates them)")
+		}
+	} else if o.Type == "" || o.Name == "" {
+		return errors.New("TYPE and NAME are required, such as: federate deployments.apps web -n demo")
+	}
+	if o.Output != "" {
+		if err := cli.ValidateObjectOutput(o.Output); err != nil {
+			return err
+		}
+		if o.EnableType {
+			return errors.New("--enable-type and --output are mutually exclusive: printing changes nothing")
+		}
+	}
+	if len(o.Clusters) > 0 && len(o.ClusterSelector) > 0 {
+		return errors.New("--clusters and --cluster-selector are mutually exclusive")
+	}
+	return nil
+}
+
+func (o *Options) placement() Placement {
+	return Placement{Clusters: o.Clusters, Selector: o.ClusterSelector}
+}
+
+// Run converts and prints or creates.
+func (o *Options) Run(ctx context.Context) error {
+	if o.Filename != "" {
+		return o.convertFiles()
+	}
+	target, err := enable.Lookup(o.host.Kube.Discovery(), o.Type, "")
+	if err != nil {
+		return err
+	}
+	if o.Contents && !(target.Resource.Group == "" && target.Resource.Kind == "Namespace") {
+		return errors.New("--contents applies to namespaces only")
+	}
+	namespace := o.namespace
+	if target.Resource.Scope == apis.ScopeCluster {
+		namespace = ""
+	}
+	var federated []item
+	typeConfigs := map[string]*apis.FederatedTypeConfig{}
+	tc, err := o.typeConfig(ctx, target, typeConfigs)
+	if err != nil {
+		return err
+	}
+	obj, err := o.host.Dynamic.Resource(gvr(target.Resource)).Namespace(namespace).Get(ctx, o.Name, metav1.GetOptions{})
+	if err != nil {
+		if apierrors.IsNotFound(err) {
+			return fmt.Errorf("%s %q does not exist in the host (context %q)", target.Resource.Kind, join(namespace, o.Name), o.host.Context)
+		}
+		return fmt.Errorf("reading %s %q in the host: %s", target.Resource.Kind, join(namespace, o.Name), cli.ServerError(err))
+	}
+	federated = append(federated, item{o.convert(tc, obj), tc})
+	if o.Contents {
+		contents, err := o.contents(ctx, o.Name, typeConfigs)
+		if err != nil {
+			return err
+		}
+		federated = append(federated, contents...)
+	}
+	if o.Output != "" {
+		return cli.PrintObjects(o.Out, o.Output, objects(federated))
+	}
+	if err := o.checkNoneExists(ctx, federated); err != nil {
+		return err
+	}
+	for i, it := range federated {
+		if err := o.create(ctx, it); err != nil {
+			return fmt.Errorf("%w (created %d of %d federated objects; rerunning skips nothing: delete them or federate the rest one by one)", err, i, len(federated))
+		}
+	}
+	return nil
+}
+
+func (o *Options) convert(tc *apis.FederatedTypeConfig, obj *unstructured.Unstructured) *unstructured.Unstructured {
+	fed, warnings := FromTarget(tc, obj, o.placement())
+	for _, w := range warnings {
+		cli.Warn(o.ErrOut, "%s", w)
+	}
+	return fed
+}
+
+// typeConfig is the enabled type config of the target, enabling the type first with
+// --enable-type (or, for printing, assuming the one enable would create).
+func (o *Options) typeConfig(ctx context.Context, target enable.Target, cache map[string]*apis.FederatedTypeConfig) (*apis.FederatedTypeConfig, error) {
+	name := apis.TypeConfigName(target.Resource)
+	if tc, ok := cache[name]; ok {
+		return tc, nil
+	}
+	ns := o.globals.KubeFedNamespace
+	live, err := o.host.Dynamic.Resource(apis.FederatedTypeConfigResource).Namespace(ns).Get(ctx, name, metav1.GetOptions{})
+	switch {
+	case err == nil:
+		tc := &apis.FederatedTypeConfig{}
+		if err := runtime.DefaultUnstructuredConverter.FromUnstructured(live.Object, tc); err != nil {
+			return nil, fmt.Errorf("FederatedTypeConfig %s/%s: %w", ns, name, err)
+		}
+		cache[name] = tc
+		return tc, nil
+	case !apierrors.IsNotFound(err):
+		return nil, fmt.Errorf("reading FederatedTypeConfig %s/%s in the host: %s", ns, name, cli.ServerError(err))
+	}
+	tc := apis.NewTypeConfig(target.Resource, apis.DefaultFederatedGroup, apis.DefaultFederatedVersion)
+	tc.Namespace = ns
+	switch {
+	case o.Output != "":
+	case o.EnableType:
+		schemaDoc, err := enable.PublishedSchema(o.host.Kube.Discovery(), target.Resource)
+		if err != nil {
+			return nil, err
+		}
+		target.Schema = schemaDoc
+		if err := enable.Apply(ctx, o.host, tc, enable.FederatedCRD(tc, target), o.dryRun, o.Out); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, fmt.Errorf("federation of %s is not enabled: run kubefedctl enable %s, or pass --enable-type", name, name)
+	}
+	cache[name] = tc
+	return tc, nil
+}
+
+// item is a federated object and the type config it belongs to.
+type item struct {
+	fed *unstructured.Unstructured
+	tc  *apis.FederatedTypeConfig
+}
+
+func objects(items []item) []*unstructured.Unstructured {
+	out := make([]*unstructured.Unstructured, len(items))
+	for i, it := range items {
+		out[i] = it.fed
+	}
+	return out
+}
+
+// checkNoneExists refuses before the first write when a federated object exists already.
+func (o *Options) checkNoneExists(ctx context.Context, federated []item) error {
+	for _, it := range federated {
+		if _, err := o.resource(it).Get(ctx, it.fed.GetName(), metav1.GetOptions{}); err == nil {
+			return fmt.Errorf("%s %q already exists; federate never overwrites a federated object (edit it, or delete it first)", it.fed.GetKind(), key(it.fed))
+		}
+	}
+	return nil
+}
+
+func (o *Options) resource(it item) dynamic.ResourceInterface {
+	ft := it.tc.Spec.FederatedType
+	client := o.host.Dynamic.Resource(schema.GroupVersionResource{Group: ft.Group, Version: ft.Version, Resource: ft.PluralName})
+	if it.fed.GetNamespace() != "" {
+		return client.Namespace(it.fed.GetNamespace())
+	}
+	return client
+}
+
+// create creates one federated object, retrying briefly while a CRD created moments ago is not
+// served yet.
+func (o *Options) create(ctx context.Context, it item) error {
+	fed, client := it.fed, o.resource(it)
+	var err error
+	opts := metav1.CreateOptions{FieldManager: apply.FieldManager, DryRun: o.dryRun.Options()}
+	if o.dryRun.Writes() {
+		err = wait.PollUntilContextTimeout(ctx, 500*time.Millisecond, 10*time.Second, true, func(ctx context.Context) (bool, error) {
+			_, err := client.Create(ctx, fed, opts)
+			if apierrors.IsNotFound(err) {
+				return false, nil
+			}
+			return true, err
+		})
+		if err != nil {
+			return fmt.Errorf("creating %s %q in the host (context %q): %s", fed.GetKind(), key(fed), o.host.Context, cli.ServerError(err))
+		}
+	}
+	fmt.Fprintf(o.Out, "%s created%s\n", apply.Name(fed), o.dryRun.Suffix())
+	return nil
+}
+
+// convertFiles converts objects of files with no cluster.
+func (o *Options) convertFiles() error {
+	docs, err := manifest.Read([]string{o.Filename}, o.In)
+	if err != nil {
+		return err
+	}
+	var federated []*unstructured.Unstructured
+	for _, doc := range docs {
+		tc := GuessTypeConfig(doc.Object, apis.DefaultFederatedGroup, apis.DefaultFederatedVersion)
+		federated = append(federated, o.convert(tc, doc.Object))
+	}
+	return cli.PrintObjects(o.Out, o.Output, federated)
+}
+
+func gvr(r apis.APIResource) schema.GroupVersionResource {
+	return schema.GroupVersionResource{Group: r.Group, Version: r.Version, Resource: r.PluralName}
+}
+
+func join(namespace, name string) string {
+	if namespace == "" {
+		return name
+	}
+	return namespace + "/" + name
+}
