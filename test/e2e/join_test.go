@@ -121,8 +121,7 @@ func TestJoinScopedRBAC(t *testing.T) {
 	content, err := toUnstructured(ftc)
 	require.NoError(t, err)
 	_, err = host.Resource(apis.FederatedTypeConfigResource).Namespace(kfns).Create(context.Background(), content, metav1.CreateOptions{})
-	require.NoError(t, err)
-	defer host.Resource(apis.FederatedTypeConfigResource).Namespace(kfns).Delete(context.Background(), "configmaps", metav1.DeleteOptions{})
+	require.NoError(t, ignoreExists(err))
 
 	mustRun(t, "join", "member2", "--rbac=scoped")
 	defer unjoinQuietly(t, "member2")
