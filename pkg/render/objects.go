@@ -14,20 +14,21 @@ import (
 // replicas, then the cluster's overrides, then the managed label. An error names the source,
 // the object, the cluster and the override.
 func (r *Result) Objects(cluster string) ([]*unstructured.Unstructured, error) {
-	return MapObjects(r, cluster, func(obj *unstructured.Unstructured) (*unstructured.Unstructured, error) { return obj, nil })
+	return MapObjects(r, cluster, nil, func(obj *unstructured.Unstructured) (*unstructured.Unstructured, error) { return obj, nil })
 }
 
 // MapObjects builds one cluster's desired objects as Objects does but hands each to fn as soon as
 // it is built and keeps only what fn returns, in the objects' order: encoding as it goes, a
-// caller holds the encoded bytes instead of every object.
-func MapObjects[T any](r *Result, cluster string, fn func(*unstructured.Unstructured) (T, error)) ([]T, error) {
+// caller holds the encoded bytes instead of every object. A non-nil keep limits the federated
+// objects considered (one type at a time, say).
+func MapObjects[T any](r *Result, cluster string, keep func(*apis.FederatedObject) bool, fn func(*unstructured.Unstructured) (T, error)) ([]T, error) {
 	type keyed struct {
 		key   objectKey
 		value T
 	}
 	var items []keyed
 	for _, plan := range r.plans {
-		if !plan.placed[cluster] {
+		if !plan.placed[cluster] || (keep != nil && !keep(plan.object)) {
 			continue
 		}
 		o := plan.object
@@ -83,4 +84,15 @@ func (p *objectPlan) build(cluster string) (*unstructured.Unstructured, error) {
 	labels[apis.ManagedLabel] = apis.ManagedLabelTrue
 	desired.SetLabels(labels)
 	return desired, nil
+}
+
+// Placement says where a federated object goes: the ready clusters it is rendered for, and the
+// clusters that select it but are not ready. An object that is not rendered at all (a disabled
+// type, a system namespace) has neither.
+func (r *Result) Placement(o *apis.FederatedObject) (ready map[string]bool, unready []string) {
+	plan := r.byObject[o]
+	if plan == nil {
+		return nil, nil
+	}
+	return plan.placed, plan.unready
 }

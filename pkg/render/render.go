@@ -36,7 +36,8 @@ type Result struct {
 	// Warnings are what kubefed would report as events: dropped template fields, skipped clusters.
 	Warnings []string
 
-	plans []*objectPlan
+	plans    []*objectPlan
+	byObject map[*apis.FederatedObject]*objectPlan
 }
 
 // ClusterResult names one member and says whether it is ready.
@@ -49,6 +50,7 @@ type ClusterResult struct {
 type objectPlan struct {
 	object    *apis.FederatedObject
 	placed    map[string]bool
+	unready   []string
 	replicas  map[string]int64
 	overrides map[string][]apis.Override
 }
@@ -109,7 +111,7 @@ func Render(fed *apis.Federation, opts Options) (*Result, error) {
 		nsPlacements: map[string]placement{},
 		prefs:        map[string]*apis.Preference{},
 		usedPrefs:    map[string]bool{},
-		result:       &Result{},
+		result:       &Result{byObject: map[*apis.FederatedObject]*objectPlan{}},
 	}
 	r.clusters = append(r.clusters, fed.Clusters...)
 	sort.Slice(r.clusters, func(i, j int) bool { return r.clusters[i].Name < r.clusters[j].Name })
@@ -211,12 +213,15 @@ func (r *renderer) renderObject(o *apis.FederatedObject) error {
 	for _, c := range r.clusters {
 		if placed.selected[c.Name] && r.ready[c.Name] {
 			plan.placed[c.Name] = true
+		} else if placed.selected[c.Name] {
+			plan.unready = append(plan.unready, c.Name)
 		}
 		if r.opts.Explain {
 			exp.Clusters = append(exp.Clusters, r.explainCluster(c.Name, placed, plan, traces))
 		}
 	}
 	r.result.plans = append(r.result.plans, plan)
+	r.result.byObject[o] = plan
 	return nil
 }
 

@@ -94,7 +94,7 @@ func (o *Options) Run() error {
 	if o.Explain {
 		// Build the objects anyway: a plan that cannot be built is an error, explained or not.
 		err := eachCluster(clusters, func(_ int, c core.ClusterResult) error {
-			_, err := core.MapObjects(result, c.Name, func(*unstructured.Unstructured) (struct{}, error) { return struct{}{}, nil })
+			_, err := core.MapObjects(result, c.Name, nil, func(*unstructured.Unstructured) (struct{}, error) { return struct{}{}, nil })
 			return err
 		})
 		if err != nil {
@@ -125,7 +125,7 @@ func (o *Options) Run() error {
 		}
 		// YAML is encoded object by object as it is built; only the bytes are kept.
 		printer := cli.NewPrinter(o.Output)
-		docs, err := core.MapObjects(result, c.Name, func(obj *unstructured.Unstructured) ([]byte, error) {
+		docs, err := core.MapObjects(result, c.Name, nil, func(obj *unstructured.Unstructured) ([]byte, error) {
 			var doc bytes.Buffer
 			err := printer.PrintObject(&doc, obj)
 			return doc.Bytes(), err
@@ -221,7 +221,7 @@ func (o *Options) writeDir(result *core.Result, clusters []core.ClusterResult) e
 	files := make([]map[string][]byte, len(clusters))
 	err := eachCluster(clusters, func(i int, c core.ClusterResult) error {
 		printer := cli.NewPrinter(o.Output)
-		encoded, err := core.MapObjects(result, c.Name, func(obj *unstructured.Unstructured) (file, error) {
+		encoded, err := core.MapObjects(result, c.Name, nil, func(obj *unstructured.Unstructured) (file, error) {
 			var buf bytes.Buffer
 			err := printer.PrintObject(&buf, obj)
 			return file{filepath.Join(o.OutputDir, c.Name, FileName(obj)+ext), buf.Bytes()}, err
