@@ -1,0 +1,43 @@
+package propagate
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+)
+
+func TestCovers(t *testing.T) {
+	desired := map[string]any{"spec": map[string]any{"replicas": int64(2), "ports": []any{map[string]any{"port": int64(80)}}}}
+	tests := []struct {
+		name string
+		live any
+		want bool
+	}{
+		{"equal", map[string]any{"spec": map[string]any{"replicas": int64(2), "ports": []any{map[string]any{"port": int64(80)}}}}, true},
+		{"server defaults added", map[string]any{"spec": map[string]any{"replicas": int64(2), "strategy": "x", "ports": []any{map[string]any{"port": int64(80), "protocol": "TCP"}}}}, true},
+		{"a value changed", map[string]any{"spec": map[string]any{"replicas": int64(3), "ports": []any{map[string]any{"port": int64(80)}}}}, false},
+		{"a list grew", map[string]any{"spec": map[string]any{"replicas": int64(2), "ports": []any{map[string]any{"port": int64(80)}, map[string]any{"port": int64(81)}}}}, false},
+		{"a field missing", map[string]any{"spec": map[string]any{"ports": []any{map[string]any{"port": int64(80)}}}}, false},
+		{"float equal to int", map[string]any{"spec": map[string]any{"replicas": float64(2), "ports": []any{map[string]any{"port": int64(80)}}}}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, covers(tt.live, desired))
+		})
+	}
+}
+
+func TestUpToDateNeedsTheSameDigest(t *testing.T) {
+	desired := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "v1", "kind": "ConfigMap", "metadata": map[string]any{"name": "a"}, "data": map[string]any{"k": "v"}}}
+	applied, hash := withHash(desired)
+	assert.True(t, upToDate(applied, applied, hash))
+	// The template lost a field: the live object still covers the new desired object, but the
+	// digest says the field must go.
+	smaller := desired.DeepCopy()
+	unstructured.RemoveNestedField(smaller.Object, "data", "k")
+	smallerApplied, smallerHash := withHash(smaller)
+	assert.NotEqual(t, hash, smallerHash)
+	assert.False(t, upToDate(applied, smallerApplied, smallerHash))
+	assert.Equal(t, hash, applied.GetAnnotations()[HashAnnotation])
+}

@@ -1,0 +1,224 @@
+package propagate
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"time"
+
+	"golang.org/x/term"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+	"sigs.k8s.io/yaml"
+
+	"github.com/kubefedctl/kubefedctl/pkg/apis"
+	"github.com/kubefedctl/kubefedctl/pkg/cli"
+	"github.com/kubefedctl/kubefedctl/pkg/join"
+	"github.com/kubefedctl/kubefedctl/pkg/render"
+)
+
+// Options for `propagate`.
+type Options struct {
+	genericiooptions.IOStreams
+	globals *cli.Globals
+
+	Type             string
+	Name             string
+	AllNamespaces    bool
+	Selector         string
+	Output           string
+	Diff             bool
+	DetailedExitCode bool
+	Concurrency      int
+	dryRunFlag       string
+
+	dryRun         cli.DryRun
+	namespace      string
+	timeout        time.Duration
+	requestTimeout time.Duration
+	host           *cli.Clients
+}
+
+// NewOptions returns the defaults.
+func NewOptions(globals *cli.Globals, streams genericiooptions.IOStreams) *Options {
+	return &Options{IOStreams: streams, globals: globals, Concurrency: 16}
+}
+
+// Complete resolves TYPE, NAME, the namespace scope, the bounds and the host's clients.
+func (o *Options) Complete(args []string, namespaceSet bool) error {
+	if len(args) > 0 {
+		o.Type = args[0]
+	}
+	if len(args) > 1 {
+		o.Name = args[1]
+	}
+	var err error
+	if o.dryRun, err = cli.ParseDryRun(o.dryRunFlag); err != nil {
+		return err
+	}
+	// Without -n the pass covers the whole federation, as kubefed's controllers did.
+	if namespaceSet && !o.AllNamespaces {
+		o.namespace = o.globals.Namespace()
+	}
+	o.timeout = join.DefaultProbeTimeout
+	if t := o.globals.ConfigFlags.Timeout; t != nil && *t != "" && *t != "0" {
+		if o.timeout, err = time.ParseDuration(*t); err != nil {
+			return fmt.Errorf("--request-timeout %q: %w", *t, err)
+		}
+		o.requestTimeout = o.timeout
+	}
+	o.host, err = o.globals.HostClients()
+	return err
+}
+
+// Validate checks the flags.
+func (o *Options) Validate(namespaceSet bool) error {
+	switch o.Output {
+	case "", cli.OutputJSON, cli.OutputYAML:
+	default:
+		return fmt.Errorf("--output must be json or yaml, or empty for a table, not %q", o.Output)
+	}
+	if o.AllNamespaces && namespaceSet {
+		return errors.New("-n/--namespace and -A/--all-namespaces are mutually exclusive")
+	}
+	if o.Name != "" && o.Type == "" {
+		return errors.New("NAME needs TYPE")
+	}
+	if o.Selector != "" {
+		if _, err := labels.Parse(o.Selector); err != nil {
+			return fmt.Errorf("-l/--selector: %w", err)
+		}
+	}
+	if o.Diff && o.dryRun == cli.DryRunNone {
+		return errors.New("--diff shows what a dry run would change: add --dry-run=client or --dry-run=server")
+	}
+	if o.Concurrency < 1 {
+		return errors.New("--concurrency must be 1 or more")
+	}
+	return nil
+}
+
+// Run reads the federation, plans it, makes each member match, writes status, and reports.
+func (o *Options) Run(ctx context.Context) error {
+	progress := o.progress()
+	progress("reading the federation")
+	st, err := o.read(ctx)
+	if err != nil {
+		return err
+	}
+	progress("reading the members' workloads for the replica schedulers")
+	current := o.currentReplicas(ctx, st)
+	progress("planning")
+	plan, err := render.Render(st.fed, render.Options{Current: current})
+	if err != nil {
+		return err
+	}
+	for _, w := range plan.Warnings {
+		cli.Warn(o.ErrOut, "%s", w)
+	}
+	report := &Report{Unreachable: st.unreachable}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for _, m := range st.members {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, tc := range st.types {
+				results := o.syncType(ctx, st, plan, m, tc)
+				mu.Lock()
+				report.Results = append(report.Results, results...)
+				mu.Unlock()
+				progress(fmt.Sprintf("%s: %s done", m.name, tc.Name))
+			}
+		}()
+	}
+	wg.Wait()
+	report.Results = append(report.Results, notReadyResults(st, plan)...)
+	if o.dryRun == cli.DryRunNone {
+		progress("writing status")
+		report.Errors = append(report.Errors, o.writeBack(ctx, st, plan, report.Results)...)
+	}
+	progress("")
+	report.sort()
+	report.summarize(o.dryRun.Suffix())
+	if err := o.print(report); err != nil {
+		return err
+	}
+	switch {
+	case report.failed():
+		return &cli.ExitCodeError{Code: cli.ExitError}
+	case o.DetailedExitCode && report.changed():
+		return &cli.ExitCodeError{Code: cli.ExitChanges}
+	}
+	return nil
+}
+
+func (o *Options) print(report *Report) error {
+	switch o.Output {
+	case cli.OutputJSON:
+		data, err := json.MarshalIndent(report, "", "    ")
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(o.Out, "%s\n", data)
+		return err
+	case cli.OutputYAML:
+		data, err := yaml.Marshal(report)
+		if err != nil {
+			return err
+		}
+		_, err = o.Out.Write(data)
+		return err
+	}
+	return report.writeTable(o.Out, o.Diff)
+}
+
+// progress writes a one-line status on stderr when stderr is a terminal.
+func (o *Options) progress() func(string) {
+	f, ok := o.ErrOut.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return func(string) {}
+	}
+	var mu sync.Mutex
+	return func(msg string) {
+		mu.Lock()
+		defer mu.Unlock()
+		fmt.Fprintf(f, "\r\033[K%s", msg)
+	}
+}
+
+// notReadyResults reports every object placed in a cluster that is not ready: skipped.
+func notReadyResults(st *state, plan *render.Result) []Result {
+	var out []Result
+	for _, o := range st.fed.Objects {
+		if !propagated(st, o) {
+			continue
+		}
+		_, unready := plan.Placement(o)
+		for _, c := range unready {
+			out = append(out, Result{Cluster: c, Kind: o.TypeConfig.Spec.TargetType.Kind, Namespace: targetNamespace(o), Name: o.Object.GetName(),
+				Outcome: Skipped, Reason: "cluster not ready: " + st.unreachable[c], status: "ClusterNotReady"})
+		}
+	}
+	return out
+}
+
+// propagated reports whether the pass propagates the object's type.
+func propagated(st *state, o *apis.FederatedObject) bool {
+	for _, tc := range st.types {
+		if tc == o.TypeConfig {
+			return true
+		}
+	}
+	return false
+}
+
+func targetNamespace(o *apis.FederatedObject) string {
+	if o.IsNamespace() {
+		return ""
+	}
+	return o.Object.GetNamespace()
+}

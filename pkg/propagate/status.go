@@ -1,0 +1,237 @@
+package propagate
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"sort"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/kubefedctl/kubefedctl/pkg/apis"
+	"github.com/kubefedctl/kubefedctl/pkg/apply"
+	"github.com/kubefedctl/kubefedctl/pkg/cli"
+	"github.com/kubefedctl/kubefedctl/pkg/render"
+)
+
+func federatedGVR(tc *apis.FederatedTypeConfig) schema.GroupVersionResource {
+	f := tc.Spec.FederatedType
+	return schema.GroupVersionResource{Group: f.Group, Version: f.Version, Resource: f.PluralName}
+}
+
+// currentReplicas reads, for every workload a preference schedules, the replicas ready in each
+// ready member now: the planner's current input, as kubefed's scheduler used it.
+func (o *Options) currentReplicas(ctx context.Context, st *state) map[string]map[string]int64 {
+	current := map[string]map[string]int64{}
+	for _, p := range st.fed.Preferences {
+		key := p.Namespace + "/" + p.Name
+		var target schema.GroupVersionResource
+		switch p.Spec.TargetKind {
+		case apis.KindFederatedDeployment:
+			target = schema.GroupVersionResource{Group: "apps", Version: "v1", Resource: "deployments"}
+		case apis.KindFederatedReplicaSet:
+			target = schema.GroupVersionResource{Group: "apps", Version: "v1", Resource: "replicasets"}
+		default:
+			continue
+		}
+		for _, m := range st.members {
+			live, err := m.clients.Dynamic.Resource(target).Namespace(p.Namespace).Get(ctx, p.Name, metav1.GetOptions{})
+			if err != nil || live.GetLabels()[apis.ManagedLabel] != apis.ManagedLabelTrue {
+				continue
+			}
+			ready, _, _ := unstructured.NestedInt64(live.Object, "status", "readyReplicas")
+			if current[key] == nil {
+				current[key] = map[string]int64{}
+			}
+			current[key][m.name] = ready
+		}
+	}
+	return current
+}
+
+// writeBack does what kubefed's controller did to federated objects: the finalizer on objects it
+// propagates, the finalizer's removal from deleted objects whose copies are gone, and status.
+// It returns what failed.
+func (o *Options) writeBack(ctx context.Context, st *state, plan *render.Result, results []Result) []string {
+	byObject := map[string][]Result{}
+	for _, r := range results {
+		byObject[r.Kind+"|"+r.Namespace+"/"+r.Name] = append(byObject[r.Kind+"|"+r.Namespace+"/"+r.Name], r)
+	}
+	var errs []string
+	now := metav1.NewTime(time.Now().UTC().Truncate(time.Second))
+	for _, obj := range st.fed.Objects {
+		if !propagated(st, obj) {
+			continue
+		}
+		client := o.host.Dynamic.Resource(federatedGVR(obj.TypeConfig)).Namespace(obj.Object.GetNamespace())
+		if !hasFinalizer(obj.Object) {
+			patch := fmt.Sprintf(`{"metadata":{"finalizers":%s}}`, finalizersJSON(append(obj.Object.GetFinalizers(), apis.SyncFinalizer)))
+			if _, err := client.Patch(ctx, obj.Object.GetName(), types.MergePatchType, []byte(patch), metav1.PatchOptions{FieldManager: apply.FieldManager}); err != nil {
+				errs = append(errs, fmt.Sprintf("adding the finalizer to %s: %s", obj.Describe(), cli.ServerError(err)))
+				continue
+			}
+		}
+		ready, _ := plan.Placement(obj)
+		status := objectStatus(obj, ready, byObject[obj.TypeConfig.Spec.TargetType.Kind+"|"+targetNamespace(obj)+"/"+obj.Object.GetName()], now)
+		if err := o.updateStatus(ctx, obj, status); err != nil {
+			errs = append(errs, err.Error())
+		}
+	}
+	for _, d := range st.deleting {
+		tc, obj := d.tc, d.obj
+		if reason := o.copiesRemain(st, tc, obj, results); reason != "" {
+			errs = append(errs, fmt.Sprintf("%s %s is being deleted; its finalizer stays until %s", tc.Spec.FederatedType.Kind, objectName(obj), reason))
+			continue
+		}
+		var kept []string
+		for _, f := range obj.GetFinalizers() {
+			if f != apis.SyncFinalizer {
+				kept = append(kept, f)
+			}
+		}
+		patch := fmt.Sprintf(`{"metadata":{"finalizers":%s}}`, finalizersJSON(kept))
+		client := o.host.Dynamic.Resource(federatedGVR(tc)).Namespace(obj.GetNamespace())
+		if _, err := client.Patch(ctx, obj.GetName(), types.MergePatchType, []byte(patch), metav1.PatchOptions{}); err != nil {
+			errs = append(errs, fmt.Sprintf("removing the finalizer of %s %s: %s", tc.Spec.FederatedType.Kind, objectName(obj), cli.ServerError(err)))
+		}
+	}
+	return errs
+}
+
+// copiesRemain says why a deleted federated object must keep its finalizer: a cluster that
+// could not be reached, or a member copy that could not be removed.
+func (o *Options) copiesRemain(st *state, tc *apis.FederatedTypeConfig, obj *unstructured.Unstructured, results []Result) string {
+	if len(st.unreachable) > 0 {
+		return "every cluster can be reached"
+	}
+	for _, r := range results {
+		if r.Kind == tc.Spec.TargetType.Kind && r.Name == obj.GetName() && r.Outcome == Failed {
+			return fmt.Sprintf("its copy in cluster %s is removed (%s)", r.Cluster, r.Reason)
+		}
+	}
+	return ""
+}
+
+func objectName(obj *unstructured.Unstructured) string {
+	if obj.GetNamespace() == "" {
+		return fmt.Sprintf("%q", obj.GetName())
+	}
+	return fmt.Sprintf("%q", obj.GetNamespace()+"/"+obj.GetName())
+}
+
+func finalizersJSON(finalizers []string) string {
+	if len(finalizers) == 0 {
+		return "null"
+	}
+	out := "["
+	for i, f := range finalizers {
+		if i > 0 {
+			out += ","
+		}
+		out += fmt.Sprintf("%q", f)
+	}
+	return out + "]"
+}
+
+// objectStatus is kubefed's status of a federated object: the generation seen, one entry per
+// cluster it is placed in (an empty status meaning propagated), and the Propagation condition.
+func objectStatus(obj *apis.FederatedObject, ready map[string]bool, results []Result, now metav1.Time) map[string]any {
+	statusOf := map[string]string{}
+	for c := range ready {
+		statusOf[c] = ""
+	}
+	for _, r := range results {
+		switch {
+		case r.status != "":
+			statusOf[r.Cluster] = r.status
+		case r.Outcome == Failed:
+			statusOf[r.Cluster] = "UpdateFailed"
+		case r.Outcome == Deleted:
+			statusOf[r.Cluster] = "WaitingForRemoval"
+		case r.Outcome == Unlabelled:
+			delete(statusOf, r.Cluster)
+		}
+	}
+	names := make([]string, 0, len(statusOf))
+	for c := range statusOf {
+		names = append(names, c)
+	}
+	sort.Strings(names)
+	clusters := []any{}
+	reason := ""
+	for _, c := range names {
+		entry := map[string]any{"name": c}
+		if statusOf[c] != "" {
+			entry["status"] = statusOf[c]
+			reason = "CheckClusters"
+		}
+		clusters = append(clusters, entry)
+	}
+	condition := map[string]any{"type": "Propagation", "status": "True", "lastUpdateTime": now.Format(time.RFC3339), "lastTransitionTime": now.Format(time.RFC3339)}
+	if reason != "" {
+		condition["status"], condition["reason"] = "False", reason
+	}
+	return map[string]any{
+		"observedGeneration": obj.Object.GetGeneration(),
+		"clusters":           clusters,
+		"conditions":         []any{condition},
+	}
+}
+
+// updateStatus writes the status when it says something new; the timestamps of an unchanged
+// condition are kept.
+func (o *Options) updateStatus(ctx context.Context, obj *apis.FederatedObject, status map[string]any) error {
+	old, _, _ := unstructured.NestedMap(obj.Object.Object, "status")
+	if old != nil {
+		oldConditions, _, _ := unstructured.NestedSlice(old, "conditions")
+		newCondition := status["conditions"].([]any)[0].(map[string]any)
+		for _, c := range oldConditions {
+			oc, _ := c.(map[string]any)
+			if oc["type"] == "Propagation" && oc["status"] == newCondition["status"] && oc["reason"] == newCondition["reason"] {
+				newCondition["lastUpdateTime"], newCondition["lastTransitionTime"] = oc["lastUpdateTime"], oc["lastTransitionTime"]
+			}
+		}
+		if reflect.DeepEqual(normalize(old), normalize(status)) {
+			return nil
+		}
+	}
+	// A merge patch of the whole status needs no resourceVersion: the finalizer may just have
+	// been added.
+	patch, err := json.Marshal(map[string]any{"status": status})
+	if err != nil {
+		return err
+	}
+	client := o.host.Dynamic.Resource(federatedGVR(obj.TypeConfig)).Namespace(obj.Object.GetNamespace())
+	if _, err := client.Patch(ctx, obj.Object.GetName(), types.MergePatchType, patch, metav1.PatchOptions{FieldManager: apply.FieldManager}, "status"); err != nil {
+		return fmt.Errorf("writing the status of %s: %s", obj.Describe(), cli.ServerError(err))
+	}
+	return nil
+}
+
+// normalize gives numbers one type, so that a status read back compares equal to one built.
+func normalize(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		out := map[string]any{}
+		for k, item := range v {
+			out[k] = normalize(item)
+		}
+		return out
+	case []any:
+		out := make([]any, len(v))
+		for i, item := range v {
+			out[i] = normalize(item)
+		}
+		return out
+	case int64:
+		return float64(v)
+	case int:
+		return float64(v)
+	}
+	return v
+}

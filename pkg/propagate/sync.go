@@ -1,0 +1,238 @@
+package propagate
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sync"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/dynamic"
+
+	"github.com/kubefedctl/kubefedctl/pkg/apis"
+	"github.com/kubefedctl/kubefedctl/pkg/apply"
+	"github.com/kubefedctl/kubefedctl/pkg/cli"
+	"github.com/kubefedctl/kubefedctl/pkg/render"
+)
+
+// action is one write (or none) to decide and then perform in a member.
+type action struct {
+	result  Result
+	desired *unstructured.Unstructured // to apply, with the digest
+	live    *unstructured.Unstructured
+	// remove is set for deletes and label removals.
+	options *metav1.DeleteOptions
+}
+
+func targetGVR(tc *apis.FederatedTypeConfig) schema.GroupVersionResource {
+	t := tc.Spec.TargetType
+	return schema.GroupVersionResource{Group: t.Group, Version: t.Version, Resource: t.PluralName}
+}
+
+// syncType makes one member hold one type's desired objects: one LIST, a comparison, and writes
+// only where something differs.
+func (o *Options) syncType(ctx context.Context, st *state, plan *render.Result, m *member, tc *apis.FederatedTypeConfig) []Result {
+	kind := tc.Spec.TargetType.Kind
+	client := m.clients.Dynamic.Resource(targetGVR(tc))
+	listNamespace := ""
+	if tc.Namespaced() {
+		listNamespace = o.namespace
+		if st.fed.Scope() == apis.ScopeNamespaced {
+			listNamespace = st.fed.KubeFedNamespace
+		}
+	}
+	desired, err := render.MapObjects(plan, m.name, func(obj *apis.FederatedObject) bool { return obj.TypeConfig == tc },
+		func(obj *unstructured.Unstructured) (*unstructured.Unstructured, error) { return obj, nil })
+	if err != nil {
+		return []Result{{Cluster: m.name, Kind: kind, Name: "*", Outcome: Failed, Reason: err.Error()}}
+	}
+	list, err := client.Namespace(listNamespace).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		reason := cli.ServerError(err)
+		if apierrors.IsNotFound(err) {
+			reason = fmt.Sprintf("the member does not serve %s (%s)", kind, tc.Spec.TargetType.APIVersion())
+		}
+		var out []Result
+		for _, d := range desired {
+			out = append(out, Result{Cluster: m.name, Kind: kind, Namespace: d.GetNamespace(), Name: d.GetName(), Outcome: Failed, Reason: reason, status: "CreationFailed"})
+		}
+		if len(out) == 0 {
+			out = append(out, Result{Cluster: m.name, Kind: kind, Name: "*", Outcome: Failed, Reason: "listing: " + reason})
+		}
+		return out
+	}
+	live := map[string]*unstructured.Unstructured{}
+	for i := range list.Items {
+		item := &list.Items[i]
+		live[item.GetNamespace()+"/"+item.GetName()] = item
+	}
+
+	var actions []*action
+	wanted := map[string]bool{}
+	for _, d := range desired {
+		key := d.GetNamespace() + "/" + d.GetName()
+		wanted[key] = true
+		actions = append(actions, o.decide(st, m, d, live[key]))
+	}
+	for key, obj := range live {
+		if wanted[key] || obj.GetLabels()[apis.ManagedLabel] != apis.ManagedLabelTrue || !o.inScope(obj) {
+			continue
+		}
+		actions = append(actions, o.prune(st, tc, m, obj))
+	}
+	o.perform(ctx, client, actions)
+	out := make([]Result, len(actions))
+	for i, a := range actions {
+		out[i] = a.result
+	}
+	return out
+}
+
+// inScope reports whether a member object belongs to this pass's selection (-n, NAME); -l
+// selects federated objects, so it cannot say which orphaned copies are in scope, and pruning
+// is left out with it.
+func (o *Options) inScope(obj *unstructured.Unstructured) bool {
+	if o.Name != "" && obj.GetName() != o.Name {
+		return false
+	}
+	return o.Selector == ""
+}
+
+// decide chooses what to do for one desired object.
+func (o *Options) decide(st *state, m *member, desired, live *unstructured.Unstructured) *action {
+	applied, hash := withHash(desired)
+	a := &action{
+		result:  Result{Cluster: m.name, Kind: desired.GetKind(), Namespace: desired.GetNamespace(), Name: desired.GetName()},
+		desired: applied,
+		live:    live,
+	}
+	switch {
+	case live == nil:
+		a.result.Outcome = Created
+	case live.GetLabels()[apis.ManagedLabel] == apis.ManagedLabelFalse:
+		a.result.Outcome, a.result.Reason, a.result.status = Skipped, `labelled kubefed.io/managed: "false", which kubefedctl never touches`, "ManagedLabelFalse"
+		a.desired = nil
+	case live.GetLabels()[apis.ManagedLabel] != apis.ManagedLabelTrue && !st.fed.AdoptResources():
+		a.result.Outcome, a.result.Reason, a.result.status = Skipped, "exists unmanaged and the KubeFedConfig disables adoption", "AlreadyExists"
+		a.desired = nil
+	case live.GetLabels()[apis.ManagedLabel] != apis.ManagedLabelTrue:
+		a.result.Outcome, a.result.Reason = Adopted, "existed without the managed label"
+	case upToDate(live, applied, hash):
+		a.result.Outcome = Unchanged
+		a.desired = nil
+	default:
+		a.result.Outcome = Updated
+	}
+	return a
+}
+
+// prune chooses what happens to a managed member object no federated object places there:
+// deleted when its federated object places it elsewhere (or is being deleted), unlabelled when
+// there is no federated object any more or it orphans its copies, as kubefed does.
+func (o *Options) prune(st *state, tc *apis.FederatedTypeConfig, m *member, obj *unstructured.Unstructured) *action {
+	a := &action{result: Result{Cluster: m.name, Kind: obj.GetKind(), Namespace: obj.GetNamespace(), Name: obj.GetName()}, live: obj}
+	fedNamespace := obj.GetNamespace()
+	if !tc.Namespaced() && tc.Spec.FederatedType.Scope == apis.ScopeNamespaced {
+		fedNamespace = obj.GetName() // a FederatedNamespace lives in its namespace
+	}
+	if d, ok := st.deleting[objectKey(tc, fedNamespace, obj.GetName())]; ok {
+		deleting := d.obj
+		if deleting.GetAnnotations()[apis.OrphanAnnotation] == "true" {
+			a.result.Outcome, a.result.Reason = Unlabelled, "its federated object is deleted with orphaning"
+			return a
+		}
+		a.result.Outcome, a.result.Reason = Deleted, "its federated object is being deleted"
+		options, err := deleteOptions(deleting)
+		if err != nil {
+			a.result.Outcome, a.result.Reason = Failed, err.Error()
+		}
+		a.options = options
+		return a
+	}
+	if st.index[objectKey(tc, fedNamespace, obj.GetName())] == nil {
+		a.result.Outcome, a.result.Reason = Unlabelled, "no federated object manages it any more"
+		return a
+	}
+	if tc.Spec.TargetType.Kind == "Namespace" && apis.IsSystemNamespace(obj.GetName(), st.fed.KubeFedNamespace) {
+		a.result.Outcome, a.result.Reason = Unlabelled, "a system namespace is never deleted"
+		return a
+	}
+	a.result.Outcome, a.result.Reason = Deleted, "no longer placed in this cluster"
+	return a
+}
+
+// deleteOptions reads kubefed.io/deleteoption: the JSON of metav1.DeleteOptions.
+func deleteOptions(obj *unstructured.Unstructured) (*metav1.DeleteOptions, error) {
+	value := obj.GetAnnotations()[apis.DeleteOptionAnnotation]
+	if value == "" {
+		return &metav1.DeleteOptions{}, nil
+	}
+	opts := &metav1.DeleteOptions{}
+	if err := json.Unmarshal([]byte(value), opts); err != nil {
+		return nil, fmt.Errorf("could not deserialize delete options from annotation %s value %q: %v", apis.DeleteOptionAnnotation, value, err)
+	}
+	return &metav1.DeleteOptions{GracePeriodSeconds: opts.GracePeriodSeconds, PropagationPolicy: opts.PropagationPolicy, Preconditions: opts.Preconditions}, nil
+}
+
+// perform carries out the writes, a bounded number at once.
+func (o *Options) perform(ctx context.Context, client dynamic.NamespaceableResourceInterface, actions []*action) {
+	sem := make(chan struct{}, o.Concurrency)
+	var wg sync.WaitGroup
+	for _, a := range actions {
+		if !a.result.Outcome.changes() {
+			continue
+		}
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			o.write(ctx, client, a)
+		}()
+	}
+	wg.Wait()
+}
+
+func (o *Options) write(ctx context.Context, client dynamic.NamespaceableResourceInterface, a *action) {
+	ns := a.result.Namespace
+	var err error
+	var after *unstructured.Unstructured
+	switch a.result.Outcome {
+	case Created, Updated, Adopted:
+		after = a.desired
+		if o.dryRun.Writes() {
+			after, err = client.Namespace(ns).Apply(ctx, a.desired.GetName(), a.desired, metav1.ApplyOptions{FieldManager: apply.FieldManager, Force: true, DryRun: o.dryRun.Options()})
+		}
+		if err != nil {
+			a.result.status = map[Outcome]string{Created: "CreationFailed", Updated: "UpdateFailed", Adopted: "UpdateFailed"}[a.result.Outcome]
+		}
+	case Deleted:
+		if o.dryRun.Writes() {
+			opts := metav1.DeleteOptions{DryRun: o.dryRun.Options()}
+			if a.options != nil {
+				opts.GracePeriodSeconds, opts.PropagationPolicy, opts.Preconditions = a.options.GracePeriodSeconds, a.options.PropagationPolicy, a.options.Preconditions
+			}
+			err = client.Namespace(ns).Delete(ctx, a.result.Name, opts)
+			if apierrors.IsNotFound(err) {
+				err = nil
+			}
+		}
+	case Unlabelled:
+		if o.dryRun.Writes() {
+			patch := []byte(fmt.Sprintf(`{"metadata":{"labels":{%q:null}}}`, apis.ManagedLabel))
+			after, err = client.Namespace(ns).Patch(ctx, a.result.Name, types.MergePatchType, patch, metav1.PatchOptions{DryRun: o.dryRun.Options(), FieldManager: apply.FieldManager})
+		}
+	}
+	if err != nil {
+		a.result.Reason = cli.ServerError(err)
+		a.result.Outcome = Failed
+		return
+	}
+	if o.Diff {
+		a.result.Diff = diff(a, after)
+	}
+}
