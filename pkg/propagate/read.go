@@ -105,6 +105,7 @@ func (o *Options) read(ctx context.Context) (*state, error) {
 		return nil, fmt.Errorf("listing FederatedTypeConfigs: %s", cli.ServerError(err))
 	}
 	var selected []*unstructured.Unstructured
+	wantedKinds := map[string]bool{}
 	for i := range ftcList.Items {
 		ftc := &ftcList.Items[i]
 		add(ftc)
@@ -116,6 +117,9 @@ func (o *Options) read(ctx context.Context) (*state, error) {
 		wanted := tc.Enabled() && (o.Type == "" || matchesType(tc, o.Type))
 		if !wanted && !isNamespaces {
 			continue
+		}
+		if wanted {
+			wantedKinds[tc.Spec.FederatedType.Kind] = true
 		}
 		objs, err := o.listFederated(ctx, tc, wanted)
 		if err != nil {
@@ -149,7 +153,11 @@ func (o *Options) read(ctx context.Context) (*state, error) {
 	rsps, err := host.Dynamic.Resource(apis.PreferenceResource).Namespace(o.namespace).List(ctx, metav1.ListOptions{})
 	if err == nil {
 		for i := range rsps.Items {
-			add(&rsps.Items[i])
+			// A preference matters only when its workload's type is propagated now.
+			kind, _, _ := unstructured.NestedString(rsps.Items[i].Object, "spec", "targetKind")
+			if o.Type == "" || strings.EqualFold(kind, o.Type) || wantedKinds[kind] {
+				add(&rsps.Items[i])
+			}
 		}
 	} else if !apierrors.IsNotFound(err) && !meta.IsNoMatchError(err) {
 		return nil, fmt.Errorf("listing ReplicaSchedulingPreferences: %s", cli.ServerError(err))
