@@ -51,6 +51,10 @@ func (o *Options) syncType(ctx context.Context, st *state, plan *render.Result, 
 		return []Result{{Cluster: m.name, Kind: kind, Name: "*", Outcome: Failed, Reason: err.Error()}}
 	}
 	list, err := client.Namespace(listNamespace).List(ctx, metav1.ListOptions{})
+	if apierrors.IsNotFound(err) && len(desired) == 0 {
+		// The member does not serve a type it has nothing to receive of: nothing to do.
+		return nil
+	}
 	if err != nil {
 		reason := cli.ServerError(err)
 		if apierrors.IsNotFound(err) {
@@ -79,7 +83,7 @@ func (o *Options) syncType(ctx context.Context, st *state, plan *render.Result, 
 		actions = append(actions, o.decide(st, m, d, live[key]))
 	}
 	for key, obj := range live {
-		if wanted[key] || obj.GetLabels()[apis.ManagedLabel] != apis.ManagedLabelTrue || !o.inScope(obj) {
+		if wanted[key] || obj.GetLabels()[apis.ManagedLabel] != apis.ManagedLabelTrue || !o.inScope(tc, obj) {
 			continue
 		}
 		actions = append(actions, o.prune(st, tc, m, obj))
@@ -92,14 +96,18 @@ func (o *Options) syncType(ctx context.Context, st *state, plan *render.Result, 
 	return out
 }
 
-// inScope reports whether a member object belongs to this pass's selection (-n, NAME); -l
-// selects federated objects, so it cannot say which orphaned copies are in scope, and pruning
-// is left out with it.
-func (o *Options) inScope(obj *unstructured.Unstructured) bool {
-	if o.Name != "" && obj.GetName() != o.Name {
+// inScope reports whether a member object belongs to this pass's selection: with -n, the
+// namespace's objects and the namespace itself, not other cluster-scoped objects; with NAME,
+// that name. -l selects federated objects, so it cannot say which orphaned copies are in scope,
+// and pruning is left out with it.
+func (o *Options) inScope(tc *apis.FederatedTypeConfig, obj *unstructured.Unstructured) bool {
+	if o.Selector != "" || (o.Name != "" && obj.GetName() != o.Name) {
 		return false
 	}
-	return o.Selector == ""
+	if o.namespace != "" && !tc.Namespaced() {
+		return tc.Spec.TargetType.Kind == "Namespace" && obj.GetName() == o.namespace
+	}
+	return true
 }
 
 // decide chooses what to do for one desired object.
