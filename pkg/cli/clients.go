@@ -22,7 +22,7 @@ type Clients struct {
 func NewClients(context string, config *rest.Config) (*Clients, error) {
 	if config.QPS == 0 {
 		// client-go's defaults (5 QPS) would be the bottleneck of every command here.
-		config.QPS, config.Burst = 100, 200
+		config.QPS, config.Burst = 500, 1000
 	}
 	httpClient, err := rest.HTTPClientFor(config)
 	if err != nil {

@@ -122,6 +122,15 @@ func (o *Options) Run(ctx context.Context) error {
 	report := &Report{Unreachable: st.unreachable}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
+	var finalizerErrs []string
+	if o.dryRun == cli.DryRunNone {
+		// The host's finalizers go on while the members are written.
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			finalizerErrs = o.addFinalizers(ctx, st)
+		}()
+	}
 	for _, m := range st.members {
 		wg.Add(1)
 		go func() {
@@ -139,6 +148,7 @@ func (o *Options) Run(ctx context.Context) error {
 	report.Results = append(report.Results, notReadyResults(st, plan)...)
 	if o.dryRun == cli.DryRunNone {
 		progress("writing status")
+		report.Errors = append(report.Errors, finalizerErrs...)
 		report.Errors = append(report.Errors, o.writeBack(ctx, st, plan, report.Results)...)
 	}
 	progress("")

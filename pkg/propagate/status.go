@@ -2,6 +2,7 @@ package propagate
 
 import (
 	"context"
+	"sync"
 	"encoding/json"
 	"fmt"
 	"reflect"
@@ -25,11 +26,11 @@ func federatedGVR(tc *apis.FederatedTypeConfig) schema.GroupVersionResource {
 }
 
 // currentReplicas reads, for every workload a preference schedules, the replicas ready in each
-// ready member now: the planner's current input, as kubefed's scheduler used it.
+// ready member now: the planner's current input, as kubefed's scheduler used it. One LIST of the
+// managed workloads per kind per member, all members at once.
 func (o *Options) currentReplicas(ctx context.Context, st *state) map[string]map[string]int64 {
-	current := map[string]map[string]int64{}
+	wanted := map[schema.GroupVersionResource]map[string]bool{}
 	for _, p := range st.fed.Preferences {
-		key := p.Namespace + "/" + p.Name
 		var target schema.GroupVersionResource
 		switch p.Spec.TargetKind {
 		case apis.KindFederatedDeployment:
@@ -39,18 +40,40 @@ func (o *Options) currentReplicas(ctx context.Context, st *state) map[string]map
 		default:
 			continue
 		}
-		for _, m := range st.members {
-			live, err := m.clients.Dynamic.Resource(target).Namespace(p.Namespace).Get(ctx, p.Name, metav1.GetOptions{})
-			if err != nil || live.GetLabels()[apis.ManagedLabel] != apis.ManagedLabelTrue {
-				continue
-			}
-			ready, _, _ := unstructured.NestedInt64(live.Object, "status", "readyReplicas")
-			if current[key] == nil {
-				current[key] = map[string]int64{}
-			}
-			current[key][m.name] = ready
+		if wanted[target] == nil {
+			wanted[target] = map[string]bool{}
+		}
+		wanted[target][p.Namespace+"/"+p.Name] = true
+	}
+	current := map[string]map[string]int64{}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for _, m := range st.members {
+		for target, keys := range wanted {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				list, err := m.clients.Dynamic.Resource(target).Namespace(o.namespace).List(ctx, metav1.ListOptions{LabelSelector: apis.ManagedLabel + "=" + apis.ManagedLabelTrue})
+				if err != nil {
+					return
+				}
+				mu.Lock()
+				defer mu.Unlock()
+				for _, item := range list.Items {
+					key := item.GetNamespace() + "/" + item.GetName()
+					if !keys[key] {
+						continue
+					}
+					ready, _, _ := unstructured.NestedInt64(item.Object, "status", "readyReplicas")
+					if current[key] == nil {
+						current[key] = map[string]int64{}
+					}
+					current[key][m.name] = ready
+				}
+			}()
 		}
 	}
+	wg.Wait()
 	return current
 }
 
@@ -63,25 +86,26 @@ func (o *Options) writeBack(ctx context.Context, st *state, plan *render.Result,
 		byObject[r.Kind+"|"+r.Namespace+"/"+r.Name] = append(byObject[r.Kind+"|"+r.Namespace+"/"+r.Name], r)
 	}
 	var errs []string
+	var mu sync.Mutex
+	fail := func(err string) {
+		mu.Lock()
+		errs = append(errs, err)
+		mu.Unlock()
+	}
 	now := metav1.NewTime(time.Now().UTC().Truncate(time.Second))
+	var objects []*apis.FederatedObject
 	for _, obj := range st.fed.Objects {
-		if !propagated(st, obj) {
-			continue
+		if propagated(st, obj) {
+			objects = append(objects, obj)
 		}
-		client := o.host.Dynamic.Resource(federatedGVR(obj.TypeConfig)).Namespace(obj.Object.GetNamespace())
-		if !hasFinalizer(obj.Object) {
-			patch := fmt.Sprintf(`{"metadata":{"finalizers":%s}}`, finalizersJSON(append(obj.Object.GetFinalizers(), apis.SyncFinalizer)))
-			if _, err := client.Patch(ctx, obj.Object.GetName(), types.MergePatchType, []byte(patch), metav1.PatchOptions{FieldManager: apply.FieldManager}); err != nil {
-				errs = append(errs, fmt.Sprintf("adding the finalizer to %s: %s", obj.Describe(), cli.ServerError(err)))
-				continue
-			}
-		}
+	}
+	each(objects, o.Concurrency*2, func(obj *apis.FederatedObject) {
 		ready, _ := plan.Placement(obj)
 		status := objectStatus(obj, ready, byObject[obj.TypeConfig.Spec.TargetType.Kind+"|"+targetNamespace(obj)+"/"+obj.Object.GetName()], now)
 		if err := o.updateStatus(ctx, obj, status); err != nil {
-			errs = append(errs, err.Error())
+			fail(err.Error())
 		}
-	}
+	})
 	for _, d := range st.deleting {
 		tc, obj := d.tc, d.obj
 		if reason := o.copiesRemain(st, tc, obj, results); reason != "" {
@@ -234,4 +258,47 @@ func normalize(v any) any {
 		return float64(v)
 	}
 	return v
+}
+
+// addFinalizers puts kubefed's finalizer on every propagated federated object that lacks it, so
+// that deleting one leaves it for the next pass to clean up after, as kubefed's controller did.
+func (o *Options) addFinalizers(ctx context.Context, st *state) []string {
+	var objects []*apis.FederatedObject
+	for _, obj := range st.fed.Objects {
+		if propagated(st, obj) && !hasFinalizer(obj.Object) {
+			objects = append(objects, obj)
+		}
+	}
+	var errs []string
+	var mu sync.Mutex
+	each(objects, o.Concurrency*2, func(obj *apis.FederatedObject) {
+		patch := fmt.Sprintf(`{"metadata":{"finalizers":%s}}`, finalizersJSON(append(obj.Object.GetFinalizers(), apis.SyncFinalizer)))
+		client := o.host.Dynamic.Resource(federatedGVR(obj.TypeConfig)).Namespace(obj.Object.GetNamespace())
+		if _, err := client.Patch(ctx, obj.Object.GetName(), types.MergePatchType, []byte(patch), metav1.PatchOptions{FieldManager: apply.FieldManager}); err != nil {
+			mu.Lock()
+			errs = append(errs, fmt.Sprintf("adding the finalizer to %s: %s", obj.Describe(), cli.ServerError(err)))
+			mu.Unlock()
+		}
+	})
+	return errs
+}
+
+// each runs fn over items, workers at a time.
+func each[T any](items []T, workers int, fn func(T)) {
+	next := make(chan T)
+	var wg sync.WaitGroup
+	for range min(workers, len(items)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for item := range next {
+				fn(item)
+			}
+		}()
+	}
+	for _, item := range items {
+		next <- item
+	}
+	close(next)
+	wg.Wait()
 }
