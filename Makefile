@@ -8,7 +8,7 @@ COMMIT    ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 BUILDDATE ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 LDFLAGS   := -X $(PKG)/pkg/version.version=$(VERSION) -X $(PKG)/pkg/version.gitCommit=$(COMMIT) -X $(PKG)/pkg/version.buildDate=$(BUILDDATE)
 
-.PHONY: help build test unit e2e bench lint demo local-up local-down control-plane
+.PHONY: help build test unit e2e bench lint demo local-up local-down control-plane docs dist
 
 MEMBERS ?= 2
 
@@ -43,6 +43,9 @@ local-down: ## Stop the local federation
 bench: control-plane ## Benchmarks: render of 10,000 objects; propagate of 1,000 on local control planes, beside the floor
 	$(GO) test -run '^$$' -bench Render -benchtime 3x ./test/bench/...
 	$(GO) test -run '^$$' -bench Propagate -benchtime 1x -timeout 30m ./test/bench/...
+
+docs: ## Regenerate the command reference under docs/reference
+	$(GO) test ./pkg/cmd/ -run TestReferenceDocsAreCurrent -update
 
 lint: ## go vet and gofmt
 	$(GO) vet ./...

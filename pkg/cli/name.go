@@ -7,14 +7,23 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// PluginBinary is the binary name under which kubectl runs the tool as `kubectl kubefed`.
-const PluginBinary = "kubectl-kubefed"
+// PluginBinary is the binary name under which kubectl runs the tool as `kubectl kubefed`;
+// CompletionHook is the one kubectl runs to complete `kubectl kubefed ...`.
+const (
+	PluginBinary   = "kubectl-kubefed"
+	CompletionHook = "kubectl_complete-kubefed"
+)
+
+// IsCompletionHook reports whether the binary runs as kubectl's completion hook.
+func IsCompletionHook(argv0 string) bool {
+	return strings.TrimSuffix(filepath.Base(argv0), ".exe") == CompletionHook
+}
 
 // DisplayName is how users invoke the binary called argv0: "kubectl kubefed" when it runs as
 // the krew plugin, "kubefedctl" otherwise.
 func DisplayName(argv0 string) string {
 	base := strings.TrimSuffix(filepath.Base(argv0), ".exe")
-	if base == PluginBinary {
+	if base == PluginBinary || base == CompletionHook {
 		return "kubectl kubefed"
 	}
 	return "kubefedctl"

@@ -65,7 +65,7 @@ func server(t *testing.T, names []string, notBefore, notAfter time.Time) (*httpt
 func cluster(endpoint string, ca []byte, disabled ...string) *apis.KubeFedCluster {
 	return &apis.KubeFedCluster{
 		ObjectMeta: metav1.ObjectMeta{Name: "east"},
-		Spec: apis.KubeFedClusterSpec{APIEndpoint: endpoint, CABundle: ca, SecretRef: apis.LocalSecretReference{Name: "east-x"}, DisabledTLSValidations: disabled},
+		Spec:       apis.KubeFedClusterSpec{APIEndpoint: endpoint, CABundle: ca, SecretRef: apis.LocalSecretReference{Name: "east-x"}, DisabledTLSValidations: disabled},
 	}
 }
 

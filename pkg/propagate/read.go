@@ -31,8 +31,8 @@ type state struct {
 	// deleting are federated objects being deleted, by objectKey.
 	deleting map[string]deletion
 	// index finds the federated objects of the model by objectKey.
-	index map[string]*apis.FederatedObject
-	members  []*member
+	index   map[string]*apis.FederatedObject
+	members []*member
 	// unreachable are the clusters that failed the probe, with why.
 	unreachable map[string]string
 }
@@ -248,4 +248,3 @@ func hasFinalizer(obj *unstructured.Unstructured) bool {
 	}
 	return false
 }
-

@@ -2,11 +2,11 @@ package propagate
 
 import (
 	"context"
-	"sync"
 	"encoding/json"
 	"fmt"
 	"reflect"
 	"sort"
+	"sync"
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
