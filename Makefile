@@ -44,6 +44,9 @@ bench: control-plane ## Benchmarks: render of 10,000 objects; propagate of 1,000
 	$(GO) test -run '^$$' -bench Render -benchtime 3x ./test/bench/...
 	$(GO) test -run '^$$' -bench Propagate -benchtime 1x -timeout 30m ./test/bench/...
 
+dist: ## Release archives for linux, darwin and windows on amd64 and arm64, sums, and the krew manifest
+	$(GO) run ./hack/dist -version $(VERSION) -commit $(COMMIT) -out dist
+
 docs: ## Regenerate the command reference under docs/reference
 	$(GO) test ./pkg/cmd/ -run TestReferenceDocsAreCurrent -update
 

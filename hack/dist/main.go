@@ -1,0 +1,204 @@
+// Command dist builds the release archives: kubectl-kubefed (with .exe on windows) and LICENSE
+// for linux, darwin and windows on amd64 and arm64, their sha256 sums, and the krew manifest
+// rendered from .krew.yaml with those sums (written to the output directory and to
+// plugins/kubefed.yaml).
+//
+//	go run ./hack/dist -version v0.1.0 [-platforms linux/amd64,...] [-out dist]
+package main
+
+import (
+	"archive/tar"
+	"archive/zip"
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+	"text/template"
+	"time"
+)
+
+const module = "github.com/kubefedctl/kubefedctl"
+
+func main() {
+	version := flag.String("version", "v0.0.0-dev", "the release's version tag")
+	commit := flag.String("commit", "unknown", "the git commit")
+	platforms := flag.String("platforms", "linux/amd64,linux/arm64,darwin/amd64,darwin/arm64,windows/amd64,windows/arm64", "os/arch pairs")
+	out := flag.String("out", "dist", "output directory")
+	manifest := flag.String("manifest", "plugins/kubefed.yaml", "where to write the krew manifest too (empty: only in -out)")
+	flag.Parse()
+	if err := run(*version, *commit, strings.Split(*platforms, ","), *out, *manifest); err != nil {
+		fmt.Fprintf(os.Stderr, "error: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+func run(version, commit string, platforms []string, out, manifestPath string) error {
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return err
+	}
+	license, err := os.ReadFile("LICENSE")
+	if err != nil {
+		return fmt.Errorf("reading LICENSE (run from the repository root): %w", err)
+	}
+	sums := map[string]string{}
+	for _, p := range platforms {
+		goos, goarch, ok := strings.Cut(p, "/")
+		if !ok {
+			return fmt.Errorf("platform %q is not os/arch", p)
+		}
+		bin := "kubectl-kubefed"
+		if goos == "windows" {
+			bin += ".exe"
+		}
+		buildDir := filepath.Join(out, "build", goos+"-"+goarch)
+		ldflags := fmt.Sprintf("-s -w -X %[1]s/pkg/version.version=%[2]s -X %[1]s/pkg/version.gitCommit=%[3]s -X %[1]s/pkg/version.buildDate=%[4]s",
+			module, version, commit, time.Now().UTC().Format(time.RFC3339))
+		build := exec.Command("go", "build", "-trimpath", "-ldflags", ldflags, "-o", filepath.Join(buildDir, bin), "./cmd/kubefedctl")
+		build.Env = append(os.Environ(), "GOOS="+goos, "GOARCH="+goarch, "CGO_ENABLED=0")
+		build.Stdout, build.Stderr = os.Stderr, os.Stderr
+		if err := build.Run(); err != nil {
+			return fmt.Errorf("building %s: %w", p, err)
+		}
+		binary, err := os.ReadFile(filepath.Join(buildDir, bin))
+		if err != nil {
+			return err
+		}
+		files := map[string][]byte{bin: binary, "LICENSE": license}
+		name := fmt.Sprintf("kubectl-kubefed_%s_%s_%s", version, goos, goarch)
+		var archive []byte
+		if goos == "windows" {
+			name += ".zip"
+			archive, err = zipArchive(files)
+		} else {
+			name += ".tar.gz"
+			archive, err = tarArchive(files)
+		}
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(out, name), archive, 0o644); err != nil {
+			return err
+		}
+		sum := sha256.Sum256(archive)
+		sums[name] = hex.EncodeToString(sum[:])
+		fmt.Fprintf(os.Stderr, "%s %s\n", sums[name], name)
+	}
+	if err := os.RemoveAll(filepath.Join(out, "build")); err != nil {
+		return err
+	}
+	var lines []string
+	for name, sum := range sums {
+		lines = append(lines, sum+"  "+name)
+	}
+	sort.Strings(lines)
+	if err := os.WriteFile(filepath.Join(out, "checksums.txt"), []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		return err
+	}
+	manifest, err := renderManifest(".krew.yaml", version, sums)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(out, "kubefed.yaml"), manifest, 0o644); err != nil {
+		return err
+	}
+	if manifestPath != "" {
+		return os.WriteFile(manifestPath, manifest, 0o644)
+	}
+	return nil
+}
+
+// renderManifest fills the krew-release-bot template: .TagName, and addURIAndSha, which gives
+// the archive's URI and sha256.
+func renderManifest(templatePath, version string, sums map[string]string) ([]byte, error) {
+	text, err := os.ReadFile(templatePath)
+	if err != nil {
+		return nil, err
+	}
+	var missing []string
+	tmpl, err := template.New(templatePath).Funcs(template.FuncMap{
+		"addURIAndSha": func(uri, tag string) string {
+			uri = strings.ReplaceAll(uri, "{{ .TagName }}", tag)
+			sum, ok := sums[path.Base(uri)]
+			if !ok {
+				// A platform this build left out keeps the manifest incomplete; say so.
+				missing = append(missing, path.Base(uri))
+			}
+			return fmt.Sprintf("uri: %s\n    sha256: %s", uri, sum)
+		},
+	}).Parse(string(text))
+	if err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	if err := tmpl.Execute(&b, map[string]string{"TagName": version}); err != nil {
+		return nil, err
+	}
+	if len(missing) > 0 && len(sums) > 0 {
+		fmt.Fprintf(os.Stderr, "warning: the manifest names archives this build did not make: %s\n", strings.Join(missing, ", "))
+	}
+	return b.Bytes(), nil
+}
+
+// Archives carry a fixed time, so that the same binaries give the same archive.
+var epoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+func tarArchive(files map[string][]byte) ([]byte, error) {
+	var b bytes.Buffer
+	gz := gzip.NewWriter(&b)
+	tw := tar.NewWriter(gz)
+	for _, name := range sortedNames(files) {
+		mode := int64(0o644)
+		if strings.HasPrefix(name, "kubectl-") {
+			mode = 0o755
+		}
+		if err := tw.WriteHeader(&tar.Header{Name: name, Mode: mode, Size: int64(len(files[name])), ModTime: epoch}); err != nil {
+			return nil, err
+		}
+		if _, err := tw.Write(files[name]); err != nil {
+			return nil, err
+		}
+	}
+	if err := tw.Close(); err != nil {
+		return nil, err
+	}
+	if err := gz.Close(); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+func zipArchive(files map[string][]byte) ([]byte, error) {
+	var b bytes.Buffer
+	zw := zip.NewWriter(&b)
+	for _, name := range sortedNames(files) {
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate, Modified: epoch})
+		if err != nil {
+			return nil, err
+		}
+		if _, err := io.Copy(w, bytes.NewReader(files[name])); err != nil {
+			return nil, err
+		}
+	}
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+func sortedNames(files map[string][]byte) []string {
+	var names []string
+	for n := range files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
