@@ -150,4 +150,3 @@ func TestDistArchivesMatchTheManifest(t *testing.T) {
 	assert.Equal(t, "v9.8.7", info["version"])
 	assert.Equal(t, "abc123", info["gitCommit"])
 }
-
