@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -21,6 +22,26 @@ import (
 type member struct {
 	name    string
 	clients *cli.Clients
+
+	// pretended are the namespaces a server dry run pretended to create in this member: the
+	// objects in them cannot be sent, as the namespace does not exist.
+	mu        sync.Mutex
+	pretended map[string]bool
+}
+
+func (m *member) pretend(namespace string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.pretended == nil {
+		m.pretended = map[string]bool{}
+	}
+	m.pretended[namespace] = true
+}
+
+func (m *member) pretendedNamespace(namespace string) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.pretended[namespace]
 }
 
 // state is what the pass read from the host.

@@ -88,7 +88,7 @@ func (o *Options) syncType(ctx context.Context, st *state, plan *render.Result, 
 		}
 		actions = append(actions, o.prune(st, tc, m, obj))
 	}
-	o.perform(ctx, client, actions)
+	o.perform(ctx, m, client, actions)
 	out := make([]Result, len(actions))
 	for i, a := range actions {
 		out[i] = a.result
@@ -187,7 +187,7 @@ func deleteOptions(obj *unstructured.Unstructured) (*metav1.DeleteOptions, error
 }
 
 // perform carries out the writes, a bounded number at once.
-func (o *Options) perform(ctx context.Context, client dynamic.NamespaceableResourceInterface, actions []*action) {
+func (o *Options) perform(ctx context.Context, m *member, client dynamic.NamespaceableResourceInterface, actions []*action) {
 	sem := make(chan struct{}, o.Concurrency)
 	var wg sync.WaitGroup
 	for _, a := range actions {
@@ -199,21 +199,27 @@ func (o *Options) perform(ctx context.Context, client dynamic.NamespaceableResou
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			o.write(ctx, client, a)
+			o.write(ctx, m, client, a)
 		}()
 	}
 	wg.Wait()
 }
 
-func (o *Options) write(ctx context.Context, client dynamic.NamespaceableResourceInterface, a *action) {
+func (o *Options) write(ctx context.Context, m *member, client dynamic.NamespaceableResourceInterface, a *action) {
 	ns := a.result.Namespace
 	var err error
 	var after *unstructured.Unstructured
 	switch a.result.Outcome {
 	case Created, Updated, Adopted:
 		after = a.desired
-		if o.dryRun.Writes() {
+		switch {
+		case o.dryRun == cli.DryRunServer && ns != "" && m.pretendedNamespace(ns):
+			a.result.Reason = "not sent to the server: its namespace is created in this pass"
+		case o.dryRun.Writes():
 			after, err = client.Namespace(ns).Apply(ctx, a.desired.GetName(), a.desired, metav1.ApplyOptions{FieldManager: apply.FieldManager, Force: true, DryRun: o.dryRun.Options()})
+			if err == nil && o.dryRun == cli.DryRunServer && a.result.Outcome == Created && a.desired.GetKind() == "Namespace" && a.desired.GetAPIVersion() == "v1" {
+				m.pretend(a.desired.GetName())
+			}
 		}
 		if err != nil {
 			a.result.status = map[Outcome]string{Created: "CreationFailed", Updated: "UpdateFailed", Adopted: "UpdateFailed"}[a.result.Outcome]
