@@ -2,7 +2,6 @@ package propagate
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -12,7 +11,6 @@ import (
 	"golang.org/x/term"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
-	"sigs.k8s.io/yaml"
 
 	"github.com/kubefedctl/kubefedctl/pkg/apis"
 	"github.com/kubefedctl/kubefedctl/pkg/cli"
@@ -167,21 +165,8 @@ func (o *Options) Run(ctx context.Context) error {
 }
 
 func (o *Options) print(report *Report) error {
-	switch o.Output {
-	case cli.OutputJSON:
-		data, err := json.MarshalIndent(report, "", "    ")
-		if err != nil {
-			return err
-		}
-		_, err = fmt.Fprintf(o.Out, "%s\n", data)
-		return err
-	case cli.OutputYAML:
-		data, err := yaml.Marshal(report)
-		if err != nil {
-			return err
-		}
-		_, err = o.Out.Write(data)
-		return err
+	if o.Output != "" {
+		return cli.PrintData(o.Out, o.Output, report)
 	}
 	return report.writeTable(o.Out, o.Diff)
 }

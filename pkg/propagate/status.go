@@ -99,7 +99,7 @@ func (o *Options) writeBack(ctx context.Context, st *state, plan *render.Result,
 			objects = append(objects, obj)
 		}
 	}
-	each(objects, o.Concurrency*2, func(obj *apis.FederatedObject) {
+	cli.ForEach(objects, o.Concurrency*2, func(_ int, obj *apis.FederatedObject) {
 		ready, _ := plan.Placement(obj)
 		status := objectStatus(obj, ready, byObject[obj.TypeConfig.Spec.TargetType.Kind+"|"+targetNamespace(obj)+"/"+obj.Object.GetName()], now)
 		if err := o.updateStatus(ctx, obj, status); err != nil {
@@ -271,7 +271,7 @@ func (o *Options) addFinalizers(ctx context.Context, st *state) []string {
 	}
 	var errs []string
 	var mu sync.Mutex
-	each(objects, o.Concurrency*2, func(obj *apis.FederatedObject) {
+	cli.ForEach(objects, o.Concurrency*2, func(_ int, obj *apis.FederatedObject) {
 		patch := fmt.Sprintf(`{"metadata":{"finalizers":%s}}`, finalizersJSON(append(obj.Object.GetFinalizers(), apis.SyncFinalizer)))
 		client := o.host.Dynamic.Resource(federatedGVR(obj.TypeConfig)).Namespace(obj.Object.GetNamespace())
 		if _, err := client.Patch(ctx, obj.Object.GetName(), types.MergePatchType, []byte(patch), metav1.PatchOptions{FieldManager: apply.FieldManager}); err != nil {
@@ -281,24 +281,4 @@ func (o *Options) addFinalizers(ctx context.Context, st *state) []string {
 		}
 	})
 	return errs
-}
-
-// each runs fn over items, workers at a time.
-func each[T any](items []T, workers int, fn func(T)) {
-	next := make(chan T)
-	var wg sync.WaitGroup
-	for range min(workers, len(items)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for item := range next {
-				fn(item)
-			}
-		}()
-	}
-	for _, item := range items {
-		next <- item
-	}
-	close(next)
-	wg.Wait()
 }

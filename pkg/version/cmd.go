@@ -1,12 +1,12 @@
 package version
 
 import (
-	"encoding/json"
 	"fmt"
 
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
-	"sigs.k8s.io/yaml"
+
+	"github.com/kubefedctl/kubefedctl/pkg/cli"
 )
 
 // Options for the version command.
@@ -51,21 +51,8 @@ func (o *Options) Validate() error {
 // Run prints the version.
 func (o *Options) Run() error {
 	info := Get()
-	switch o.Output {
-	case "json":
-		data, err := json.MarshalIndent(info, "", "  ")
-		if err != nil {
-			return err
-		}
-		_, err = fmt.Fprintf(o.Out, "%s\n", data)
-		return err
-	case "yaml":
-		data, err := yaml.Marshal(info)
-		if err != nil {
-			return err
-		}
-		_, err = o.Out.Write(data)
-		return err
+	if o.Output != "" {
+		return cli.PrintData(o.Out, o.Output, info)
 	}
 	_, err := fmt.Fprintf(o.Out, "Version:    %s\nGit commit: %s\nBuild date: %s\nGo version: %s\nPlatform:   %s\n",
 		info.Version, info.GitCommit, info.BuildDate, info.GoVersion, info.Platform)

@@ -78,7 +78,7 @@ func BenchmarkPropagate(b *testing.B) {
 		&unstructured.Unstructured{Object: map[string]any{"apiVersion": "v1", "kind": "Namespace", "metadata": map[string]any{"name": "bench"}}},
 		metav1.ApplyOptions{FieldManager: "bench"})
 	require.NoError(b, err)
-	parallel(docs, 32, func(d apis.Document) {
+	cli.ForEach(docs, 32, func(_ int, d apis.Document) {
 		gvk := d.Object.GroupVersionKind()
 		plural := map[string]string{"FederatedNamespace": "federatednamespaces", "FederatedDeployment": "federateddeployments", "ReplicaSchedulingPreference": "replicaschedulingpreferences"}[gvk.Kind]
 		_, err := host.Resource(gvk.GroupVersion().WithResource(plural)).Namespace("bench").Apply(ctx, d.Object.GetName(), d.Object, metav1.ApplyOptions{FieldManager: "bench", Force: true})
@@ -112,25 +112,6 @@ func BenchmarkPropagate(b *testing.B) {
 			b.ReportMetric(float64(max(firstRSS, noopRSS))/1024, "peak-MB")
 		})
 	}
-}
-
-func parallel[T any](items []T, workers int, fn func(T)) {
-	next := make(chan T)
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for item := range next {
-				fn(item)
-			}
-		}()
-	}
-	for _, item := range items {
-		next <- item
-	}
-	close(next)
-	wg.Wait()
 }
 
 // applyFloor server-side-applies, straight into each member, the objects render plans for it,
@@ -179,7 +160,7 @@ func applyFloor(b *testing.B, planes []*framework.ControlPlane, docs []apis.Docu
 				}
 			}
 			deployments := schema.GroupVersionResource{Group: "apps", Version: "v1", Resource: "deployments"}
-			parallel(rest, 32, func(obj *unstructured.Unstructured) {
+			cli.ForEach(rest, 32, func(_ int, obj *unstructured.Unstructured) {
 				_, err := client.Resource(deployments).Namespace(namespace).Apply(context.Background(), obj.GetName(), obj, metav1.ApplyOptions{FieldManager: "floor", Force: true})
 				require.NoError(b, err)
 			})

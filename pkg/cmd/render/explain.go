@@ -1,12 +1,9 @@
 package render
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
-
-	"sigs.k8s.io/yaml"
 
 	"github.com/kubefedctl/kubefedctl/pkg/cli"
 	core "github.com/kubefedctl/kubefedctl/pkg/render"
@@ -41,23 +38,8 @@ func (o *Options) printExplanations(result *core.Result, clusters []core.Cluster
 		exp.Clusters = kept
 		report.Objects = append(report.Objects, exp)
 	}
-	switch o.Output {
-	case cli.OutputJSON:
-		data, err := json.MarshalIndent(report, "", "    ")
-		if err != nil {
-			return err
-		}
-		_, err = fmt.Fprintf(o.Out, "%s\n", data)
-		return err
-	case cli.OutputYAML:
-		if o.outputSet {
-			data, err := yaml.Marshal(report)
-			if err != nil {
-				return err
-			}
-			_, err = o.Out.Write(data)
-			return err
-		}
+	if o.Output == cli.OutputJSON || o.outputSet {
+		return cli.PrintData(o.Out, o.Output, report)
 	}
 	return writeExplanationText(o.Out, report)
 }

@@ -9,7 +9,6 @@ import (
 	"runtime"
 	"sort"
 	"strings"
-	"sync"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
@@ -168,24 +167,15 @@ func (o *Options) Run() error {
 // order, so the message does not depend on timing.
 func eachCluster(clusters []core.ClusterResult, fn func(i int, c core.ClusterResult) error) error {
 	errs := make([]error, len(clusters))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(clusters)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				errs[i] = fn(i, clusters[i])
-			}
-		}()
-	}
+	var ready []int
 	for i, c := range clusters {
 		if c.Ready {
-			next <- i
+			ready = append(ready, i)
 		}
 	}
-	close(next)
-	wg.Wait()
+	cli.ForEach(ready, runtime.GOMAXPROCS(0), func(_ int, i int) {
+		errs[i] = fn(i, clusters[i])
+	})
 	return firstError(errs)
 }
 
