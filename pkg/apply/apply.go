@@ -7,17 +7,20 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/discovery/cached/memory"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/restmapper"
 
+	"github.com/kubefedctl/kubefedctl/pkg/apis"
 	"github.com/kubefedctl/kubefedctl/pkg/cli"
 )
 
@@ -129,4 +132,20 @@ func KindName(gvk schema.GroupVersionKind, name string) string {
 		kind += "." + gvk.Group
 	}
 	return kind + "/" + name
+}
+
+// establishTimeout bounds the wait for a CRD to be served.
+const establishTimeout = 60 * time.Second
+
+// WaitEstablished waits, bounded, until a cluster serves a CRD it was just given.
+func WaitEstablished(ctx context.Context, host *cli.Clients, name string) error {
+	client := host.Dynamic.Resource(apis.CRDResource)
+	err := wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, establishTimeout, true, func(ctx context.Context) (bool, error) {
+		live, err := client.Get(ctx, name, metav1.GetOptions{})
+		return err == nil && apis.CRDEstablished(live), nil
+	})
+	if err != nil {
+		return fmt.Errorf("the CRD %s was not established within %s in context %q (kubectl describe crd %s says why)", name, establishTimeout, host.Context, name)
+	}
+	return nil
 }

@@ -5,14 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/kubefedctl/kubefedctl/pkg/apis"
@@ -20,9 +18,6 @@ import (
 	"github.com/kubefedctl/kubefedctl/pkg/cli"
 	"github.com/kubefedctl/kubefedctl/pkg/manifest"
 )
-
-// establishTimeout bounds the wait for a Federated CRD to be served.
-const establishTimeout = 60 * time.Second
 
 // Options for `enable`.
 type Options struct {
@@ -115,7 +110,7 @@ func Apply(ctx context.Context, host *cli.Clients, tc *apis.FederatedTypeConfig,
 	}
 	fmt.Fprintf(out, "%s %s%s\n", apply.Name(crd), outcome, dryRun.Suffix())
 	if dryRun == cli.DryRunNone {
-		if err := WaitEstablished(ctx, host, crd.GetName()); err != nil {
+		if err := apply.WaitEstablished(ctx, host, crd.GetName()); err != nil {
 			return err
 		}
 	}
@@ -165,19 +160,6 @@ func checkExisting(ctx context.Context, host *cli.Clients, tc *apis.FederatedTyp
 	if group != tc.Spec.FederatedType.Group || version != tc.Spec.FederatedType.Version {
 		return fmt.Errorf("federation is already enabled for %q with federated type %s/%s; changing it to %s/%s is not supported (disable it first)",
 			tc.Name, group, version, tc.Spec.FederatedType.Group, tc.Spec.FederatedType.Version)
-	}
-	return nil
-}
-
-// WaitEstablished waits, bounded, until the host serves a CRD.
-func WaitEstablished(ctx context.Context, host *cli.Clients, name string) error {
-	client := host.Dynamic.Resource(apis.CRDResource)
-	err := wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, establishTimeout, true, func(ctx context.Context) (bool, error) {
-		live, err := client.Get(ctx, name, metav1.GetOptions{})
-		return err == nil && apis.CRDEstablished(live), nil
-	})
-	if err != nil {
-		return fmt.Errorf("the CRD %s was not established within %s in context %q (kubectl describe crd %s says why)", name, establishTimeout, host.Context, name)
 	}
 	return nil
 }

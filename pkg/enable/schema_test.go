@@ -12,7 +12,7 @@ import (
 // int-or-string, a one-of quantity, a recursive type, descriptions, defaults and required lists.
 var doc = map[string]any{"components": map[string]any{"schemas": map[string]any{
 	"io.example.Thing": map[string]any{
-		"type": "object",
+		"type":                            "object",
 		"x-kubernetes-group-version-kind": []any{map[string]any{"group": "example.io", "version": "v1", "kind": "Thing"}},
 		"properties": map[string]any{
 			"apiVersion": map[string]any{"type": "string"},

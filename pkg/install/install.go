@@ -4,22 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/kubefedctl/kubefedctl/pkg/apis"
 	"github.com/kubefedctl/kubefedctl/pkg/apply"
 	"github.com/kubefedctl/kubefedctl/pkg/cli"
 )
-
-// establishTimeout bounds the wait for the CRDs to be served.
-const establishTimeout = 60 * time.Second
 
 // Options for `init`.
 type Options struct {
@@ -84,8 +79,10 @@ func (o *Options) Run(ctx context.Context) error {
 	applier := apply.New(o.host, o.dryRun)
 	for i, obj := range objects {
 		if obj.GetKind() == apis.KindKubeFedConfig && o.dryRun == cli.DryRunNone {
-			if err := o.waitEstablished(ctx, objects[1:len(objects)-1]); err != nil {
-				return err
+			for _, crd := range objects[1 : len(objects)-1] {
+				if err := apply.WaitEstablished(ctx, o.host, crd.GetName()); err != nil {
+					return err
+				}
 			}
 		}
 		outcome, err := applier.Apply(ctx, obj)
@@ -116,23 +113,6 @@ func (o *Options) checkScope(ctx context.Context) error {
 	scope, _, _ := unstructured.NestedString(existing.Object, "spec", "scope")
 	if scope != "" && scope != o.Scope {
 		return fmt.Errorf("the federation's scope is %s and cannot change to %s; pass --scope %s", scope, o.Scope, scope)
-	}
-	return nil
-}
-
-func (o *Options) waitEstablished(ctx context.Context, crds []*unstructured.Unstructured) error {
-	client := o.host.Dynamic.Resource(apis.CRDResource)
-	for _, crd := range crds {
-		err := wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, establishTimeout, true, func(ctx context.Context) (bool, error) {
-			live, err := client.Get(ctx, crd.GetName(), metav1.GetOptions{})
-			if err != nil {
-				return false, nil
-			}
-			return apis.CRDEstablished(live), nil
-		})
-		if err != nil {
-			return fmt.Errorf("the CRD %s was not established within %s in context %q", crd.GetName(), establishTimeout, o.host.Context)
-		}
 	}
 	return nil
 }
