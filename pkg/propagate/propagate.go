@@ -103,51 +103,30 @@ func (o *Options) Validate(namespaceSet bool) error {
 func (o *Options) Run(ctx context.Context) error {
 	progress := o.progress()
 	progress("reading the federation")
-	st, err := o.read(ctx)
+	p, err := o.read(ctx)
 	if err != nil {
 		return err
 	}
-	progress("reading the members' workloads for the replica schedulers")
-	current := o.currentReplicas(ctx, st)
-	progress("planning")
-	plan, err := render.Render(st.fed, render.Options{Current: current})
-	if err != nil {
-		return err
-	}
-	for _, w := range plan.Warnings {
-		cli.Warn(o.ErrOut, "%s", w)
-	}
-	report := &Report{Unreachable: st.unreachable}
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	var finalizerErrs []string
-	if o.dryRun == cli.DryRunNone {
-		// The host's finalizers go on while the members are written.
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			finalizerErrs = o.addFinalizers(ctx, st)
-		}()
-	}
-	for _, m := range st.members {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for _, tc := range st.types {
-				results := o.syncType(ctx, st, plan, m, tc)
-				mu.Lock()
-				report.Results = append(report.Results, results...)
-				mu.Unlock()
-				progress(fmt.Sprintf("%s: %s done", m.name, tc.Name))
+	report := &Report{Unreachable: p.unreachable}
+	warned := map[string]bool{}
+	// One type at a time: its federated objects, plan and member objects, then the next.
+	for _, tc := range p.types {
+		progress("planning " + tc.Name)
+		st, err := o.load(ctx, p, tc)
+		if err != nil {
+			return err
+		}
+		plan, err := render.Render(st.fed, render.Options{Current: o.currentReplicas(ctx, st)})
+		if err != nil {
+			return err
+		}
+		for _, w := range plan.Warnings {
+			if !warned[w] {
+				warned[w] = true
+				cli.Warn(o.ErrOut, "%s", w)
 			}
-		}()
-	}
-	wg.Wait()
-	report.Results = append(report.Results, notReadyResults(st, plan)...)
-	if o.dryRun == cli.DryRunNone {
-		progress("writing status")
-		report.Errors = append(report.Errors, finalizerErrs...)
-		report.Errors = append(report.Errors, o.writeBack(ctx, st, plan, report.Results)...)
+		}
+		o.propagateType(ctx, st, plan, report, progress)
 	}
 	progress("")
 	report.sort()
@@ -169,6 +148,44 @@ func (o *Options) print(report *Report) error {
 		return cli.PrintData(o.Out, o.Output, report)
 	}
 	return report.writeTable(o.Out, o.Diff)
+}
+
+// propagateType makes every member hold one type's objects, all members at once, and writes
+// the type's finalizers and status to the host.
+func (o *Options) propagateType(ctx context.Context, st *state, plan *render.Result, report *Report, progress func(string)) {
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	var finalizerErrs []string
+	if o.dryRun == cli.DryRunNone {
+		// The host's finalizers go on while the members are written.
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			finalizerErrs = o.addFinalizers(ctx, st)
+		}()
+	}
+	var results []Result
+	for _, m := range st.members {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, tc := range st.types {
+				r := o.syncType(ctx, st, plan, m, tc)
+				mu.Lock()
+				results = append(results, r...)
+				mu.Unlock()
+				progress(fmt.Sprintf("%s: %s done", m.name, tc.Name))
+			}
+		}()
+	}
+	wg.Wait()
+	results = append(results, notReadyResults(st, plan)...)
+	if o.dryRun == cli.DryRunNone {
+		progress("writing status")
+		report.Errors = append(report.Errors, finalizerErrs...)
+		report.Errors = append(report.Errors, o.writeBack(ctx, st, plan, results)...)
+	}
+	report.Results = append(report.Results, results...)
 }
 
 // progress writes a one-line status on stderr when stderr is a terminal.

@@ -3,6 +3,7 @@ package propagate
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strings"
 	"sync"
 
@@ -44,17 +45,31 @@ func (m *member) pretendedNamespace(namespace string) bool {
 	return m.pretended[namespace]
 }
 
-// state is what the pass read from the host.
+// pass is what every type shares: the ready members, the clusters that are not, and the host's
+// documents a plan needs besides one type's federated objects.
+type pass struct {
+	members     []*member
+	unreachable map[string]string
+	// common are the KubeFedConfig, the clusters (with the probe's readiness) and the type configs.
+	common []apis.Document
+	// namespaces are every FederatedNamespace (placement needs them); preferences every
+	// ReplicaSchedulingPreference of the pass's namespaces.
+	namespaces, preferences []*unstructured.Unstructured
+	// types are the enabled type configs the pass propagates, namespaces first.
+	types []*apis.FederatedTypeConfig
+}
+
+// state is one type's part of the pass: its federated objects planned, only this type's in
+// memory at a time, beside what every type shares.
 type state struct {
 	fed *apis.Federation
-	// types are the enabled type configs the pass propagates, namespaces first.
+	// types holds the one type config being propagated (the model's own).
 	types []*apis.FederatedTypeConfig
 	// deleting are federated objects being deleted, by objectKey.
 	deleting map[string]deletion
 	// index finds the federated objects of the model by objectKey.
-	index   map[string]*apis.FederatedObject
-	members []*member
-	// unreachable are the clusters that failed the probe, with why.
+	index       map[string]*apis.FederatedObject
+	members     []*member
 	unreachable map[string]string
 }
 
@@ -68,13 +83,14 @@ func objectKey(tc *apis.FederatedTypeConfig, namespace, name string) string {
 	return tc.Name + "|" + namespace + "/" + name
 }
 
-// read loads the federation: the KubeFedConfig, the clusters (probed now), the enabled type
-// configs, the federated objects of the selected types (and every FederatedNamespace, which
-// placement needs) and the ReplicaSchedulingPreferences.
-func (o *Options) read(ctx context.Context) (*state, error) {
+// read loads what every type shares: the KubeFedConfig, the clusters (probed now), the enabled
+// type configs, every FederatedNamespace and the ReplicaSchedulingPreferences.
+func (o *Options) read(ctx context.Context) (*pass, error) {
 	host, ns := o.host, o.globals.KubeFedNamespace
-	var docs []apis.Document
-	add := func(u *unstructured.Unstructured) { docs = append(docs, apis.Document{Source: "host", Object: u}) }
+	p := &pass{unreachable: map[string]string{}}
+	add := func(u *unstructured.Unstructured) {
+		p.common = append(p.common, apis.Document{Source: "host", Object: u})
+	}
 
 	config, err := host.Dynamic.Resource(apis.KubeFedConfigResource).Namespace(ns).Get(ctx, apis.KubeFedConfigName, metav1.GetOptions{})
 	if err != nil {
@@ -89,7 +105,6 @@ func (o *Options) read(ctx context.Context) (*state, error) {
 	if err != nil {
 		return nil, err
 	}
-	st := &state{deleting: map[string]deletion{}, unreachable: map[string]string{}}
 	health := join.ProbeAll(ctx, host, clusters, o.timeout)
 	for i, c := range clusters {
 		// Readiness is what the probe found now, not what a status says.
@@ -103,30 +118,29 @@ func (o *Options) read(ctx context.Context) (*state, error) {
 		u.SetGroupVersionKind(apis.KubeFedClusterGVK)
 		add(u)
 		if !health[i].Ready {
-			st.unreachable[c.Name] = health[i].Message
+			p.unreachable[c.Name] = health[i].Message
 			continue
 		}
 		config, err := join.MemberConfig(ctx, host, c)
 		if err != nil {
-			st.unreachable[c.Name] = err.Error()
+			p.unreachable[c.Name] = err.Error()
 			continue
 		}
 		config.QPS, config.Burst = float32(o.Concurrency*20), o.Concurrency*40
 		config.Timeout = o.requestTimeout
 		clients, err := cli.NewClients(c.Name, config)
 		if err != nil {
-			st.unreachable[c.Name] = err.Error()
+			p.unreachable[c.Name] = err.Error()
 			continue
 		}
-		st.members = append(st.members, &member{name: c.Name, clients: clients})
+		p.members = append(p.members, &member{name: c.Name, clients: clients})
 	}
 
 	ftcList, err := host.Dynamic.Resource(apis.FederatedTypeConfigResource).Namespace(ns).List(ctx, metav1.ListOptions{})
 	if err != nil {
 		return nil, fmt.Errorf("listing FederatedTypeConfigs: %s", cli.ServerError(err))
 	}
-	var selected []*unstructured.Unstructured
-	wantedKinds := map[string]bool{}
+	matched := false
 	for i := range ftcList.Items {
 		ftc := &ftcList.Items[i]
 		add(ftc)
@@ -134,90 +148,94 @@ func (o *Options) read(ctx context.Context) (*state, error) {
 		if err := runtime.DefaultUnstructuredConverter.FromUnstructured(ftc.Object, tc); err != nil {
 			return nil, fmt.Errorf("FederatedTypeConfig %q: %w", ftc.GetName(), err)
 		}
-		isNamespaces := tc.Spec.TargetType.Group == "" && tc.Spec.TargetType.Kind == "Namespace"
-		wanted := tc.Enabled() && (o.Type == "" || matchesType(tc, o.Type))
-		if !wanted && !isNamespaces {
-			continue
+		if o.Type != "" && matchesType(tc, o.Type) {
+			matched = true
 		}
-		if wanted {
-			wantedKinds[tc.Spec.FederatedType.Kind] = true
-		}
-		objs, err := o.listFederated(ctx, tc, wanted)
-		if err != nil {
-			return nil, err
-		}
-		for _, obj := range objs {
-			if obj.GetDeletionTimestamp() != nil {
-				if wanted && hasFinalizer(obj) {
-					st.deleting[objectKey(tc, obj.GetNamespace(), obj.GetName())] = deletion{tc, obj}
-				}
-				continue
-			}
-			add(obj)
-			if wanted {
-				selected = append(selected, obj)
+		if isNamespaces(tc) {
+			// Placement needs every FederatedNamespace, whatever the pass propagates.
+			if p.namespaces, err = o.listFederated(ctx, tc, false); err != nil {
+				return nil, err
 			}
 		}
-	}
-	if o.Type != "" && len(selected) == 0 && len(st.deleting) == 0 {
-		found := false
-		for i := range ftcList.Items {
-			tc := &apis.FederatedTypeConfig{}
-			runtime.DefaultUnstructuredConverter.FromUnstructured(ftcList.Items[i].Object, tc)
-			found = found || matchesType(tc, o.Type)
-		}
-		if !found {
-			return nil, fmt.Errorf("no enabled type matches %q (kubectl get federatedtypeconfigs -n %s lists them)", o.Type, ns)
+		if tc.Enabled() && (o.Type == "" || matchesType(tc, o.Type)) {
+			p.types = append(p.types, tc)
 		}
 	}
+	if o.Type != "" && !matched {
+		return nil, fmt.Errorf("no enabled type matches %q (kubectl get federatedtypeconfigs -n %s lists them)", o.Type, ns)
+	}
+	// Namespaces first: the objects in them need them.
+	sort.SliceStable(p.types, func(i, j int) bool { return isNamespaces(p.types[i]) && !isNamespaces(p.types[j]) })
 
 	rsps, err := host.Dynamic.Resource(apis.PreferenceResource).Namespace(o.namespace).List(ctx, metav1.ListOptions{})
-	if err == nil {
+	switch {
+	case err == nil:
 		for i := range rsps.Items {
-			// A preference matters only when its workload's type is propagated now.
-			kind, _, _ := unstructured.NestedString(rsps.Items[i].Object, "spec", "targetKind")
-			if o.Type == "" || strings.EqualFold(kind, o.Type) || wantedKinds[kind] {
-				add(&rsps.Items[i])
-			}
+			p.preferences = append(p.preferences, &rsps.Items[i])
 		}
-	} else if !apierrors.IsNotFound(err) && !meta.IsNoMatchError(err) {
+	case !apierrors.IsNotFound(err) && !meta.IsNoMatchError(err):
 		return nil, fmt.Errorf("listing ReplicaSchedulingPreferences: %s", cli.ServerError(err))
 	}
+	return p, nil
+}
 
-	fed, err := apis.Assemble(docs, ns, "default")
+// load reads one type's federated objects and plans them with what the pass shares: the model
+// holds this type's objects, the FederatedNamespaces and, for a scheduled workload type, its
+// preferences.
+func (o *Options) load(ctx context.Context, p *pass, tc *apis.FederatedTypeConfig) (*state, error) {
+	st := &state{deleting: map[string]deletion{}, members: p.members, unreachable: p.unreachable}
+	docs := append([]apis.Document(nil), p.common...)
+	var objects []*unstructured.Unstructured
+	if isNamespaces(tc) {
+		var err error
+		if objects, err = o.listFederated(ctx, tc, true); err != nil {
+			return nil, err
+		}
+	} else {
+		for _, fns := range p.namespaces {
+			if fns.GetDeletionTimestamp() == nil {
+				docs = append(docs, apis.Document{Source: "host", Object: fns})
+			}
+		}
+		var err error
+		if objects, err = o.listFederated(ctx, tc, true); err != nil {
+			return nil, err
+		}
+	}
+	for _, obj := range objects {
+		if obj.GetDeletionTimestamp() != nil {
+			if hasFinalizer(obj) {
+				st.deleting[objectKey(tc, obj.GetNamespace(), obj.GetName())] = deletion{tc, obj}
+			}
+			continue
+		}
+		docs = append(docs, apis.Document{Source: "host", Object: obj})
+	}
+	for _, rsp := range p.preferences {
+		// A preference matters only to its workload's type.
+		if kind, _, _ := unstructured.NestedString(rsp.Object, "spec", "targetKind"); kind == tc.Spec.FederatedType.Kind {
+			docs = append(docs, apis.Document{Source: "host", Object: rsp})
+		}
+	}
+	fed, err := apis.Assemble(docs, o.globals.KubeFedNamespace, "default")
 	if err != nil {
 		return nil, err
 	}
 	st.fed = fed
+	for _, t := range fed.TypeConfigs {
+		if t.Name == tc.Name {
+			st.types = []*apis.FederatedTypeConfig{t}
+		}
+	}
 	st.index = make(map[string]*apis.FederatedObject, len(fed.Objects))
 	for _, obj := range fed.Objects {
 		st.index[objectKey(obj.TypeConfig, obj.Object.GetNamespace(), obj.Object.GetName())] = obj
 	}
-	selectedSet := map[*unstructured.Unstructured]bool{}
-	for _, obj := range selected {
-		selectedSet[obj] = true
-	}
-	seen := map[string]bool{}
-	for _, obj := range fed.Objects {
-		if selectedSet[obj.Object] && !seen[obj.TypeConfig.Name] {
-			seen[obj.TypeConfig.Name] = true
-			st.types = append(st.types, obj.TypeConfig)
-		}
-	}
-	for _, tc := range fed.TypeConfigs {
-		if !seen[tc.Name] && tc.Enabled() && (o.Type == "" || matchesType(tc, o.Type)) {
-			// A type with no federated object left still has member copies to prune.
-			seen[tc.Name] = true
-			st.types = append(st.types, tc)
-		}
-	}
-	// Namespaces first: the objects in them need them.
-	for i, tc := range st.types {
-		if tc.Spec.TargetType.Group == "" && tc.Spec.TargetType.Kind == "Namespace" {
-			st.types[0], st.types[i] = st.types[i], st.types[0]
-		}
-	}
 	return st, nil
+}
+
+func isNamespaces(tc *apis.FederatedTypeConfig) bool {
+	return tc.Spec.TargetType.Group == "" && tc.Spec.TargetType.Kind == "Namespace"
 }
 
 // listFederated lists one type's federated objects: all of them for FederatedNamespaces that
