@@ -15,9 +15,10 @@ MEMBERS ?= 2
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
-build: ## Build bin/kubefedctl and bin/kubectl-kubefed (the same binary, as the kubectl plugin)
+build: ## Build bin/kubefedctl, and the same binary as the kubectl plugin and its completion hook
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/kubefedctl ./cmd/kubefedctl
 	cp $(BIN)/kubefedctl $(BIN)/kubectl-kubefed
+	cp $(BIN)/kubefedctl $(BIN)/kubectl_complete-kubefed
 
 test: lint control-plane ## Every test, end-to-end included (builds the control planes on first use)
 	$(GO) test -timeout 60m ./...
