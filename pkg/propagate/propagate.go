@@ -42,7 +42,7 @@ type Options struct {
 
 // NewOptions returns the defaults.
 func NewOptions(globals *cli.Globals, streams genericiooptions.IOStreams) *Options {
-	return &Options{IOStreams: streams, globals: globals, Concurrency: 16}
+	return &Options{IOStreams: streams, globals: globals, Concurrency: 32}
 }
 
 // Complete resolves TYPE, NAME, the namespace scope, the bounds and the host's clients.
