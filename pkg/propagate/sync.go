@@ -80,7 +80,7 @@ func (o *Options) syncType(ctx context.Context, st *state, plan *render.Result, 
 	for _, d := range desired {
 		key := d.GetNamespace() + "/" + d.GetName()
 		wanted[key] = true
-		actions = append(actions, o.decide(st, m, d, live[key]))
+		actions = append(actions, o.decide(st, plan, tc, m, d, live[key]))
 	}
 	for key, obj := range live {
 		if wanted[key] || obj.GetLabels()[apis.ManagedLabel] != apis.ManagedLabelTrue || !o.inScope(tc, obj) {
@@ -111,8 +111,11 @@ func (o *Options) inScope(tc *apis.FederatedTypeConfig, obj *unstructured.Unstru
 }
 
 // decide chooses what to do for one desired object.
-func (o *Options) decide(st *state, m *member, desired, live *unstructured.Unstructured) *action {
+func (o *Options) decide(st *state, plan *render.Result, tc *apis.FederatedTypeConfig, m *member, desired, live *unstructured.Unstructured) *action {
 	applied, hash := withHash(desired)
+	if live != nil {
+		retainReplicas(st, plan, tc, m, applied, live)
+	}
 	a := &action{
 		result:  Result{Cluster: m.name, Kind: desired.GetKind(), Namespace: desired.GetNamespace(), Name: desired.GetName()},
 		desired: applied,
@@ -136,6 +139,23 @@ func (o *Options) decide(st *state, m *member, desired, live *unstructured.Unstr
 		a.result.Outcome = Updated
 	}
 	return a
+}
+
+// retainReplicas keeps the member's spec.replicas (an autoscaler's, say) when the federated
+// object asks for it with spec.retainReplicas and the figure would come from the template, as
+// kubefed's retention did. The digest stays that of the template, so a changed figure in the
+// member is no reason to write.
+func retainReplicas(st *state, plan *render.Result, tc *apis.FederatedTypeConfig, m *member, applied, live *unstructured.Unstructured) {
+	fed := st.index[objectKey(tc, applied.GetNamespace(), applied.GetName())]
+	if fed == nil {
+		return
+	}
+	retain, _, _ := unstructured.NestedBool(fed.Object.Object, "spec", "retainReplicas")
+	current, found, _ := unstructured.NestedFieldCopy(live.Object, "spec", "replicas")
+	if !retain || !found || !plan.ReplicasFromTemplate(fed, m.name) {
+		return
+	}
+	unstructured.SetNestedField(applied.Object, current, "spec", "replicas")
 }
 
 // prune chooses what happens to a managed member object no federated object places there:

@@ -96,3 +96,19 @@ func (r *Result) Placement(o *apis.FederatedObject) (ready map[string]bool, unre
 	}
 	return plan.placed, plan.unready
 }
+
+// ReplicasFromTemplate reports whether an object's spec.replicas in a cluster comes from its
+// template: no preference schedules it and no override of the cluster sets /spec/replicas.
+// Only then may retainReplicas keep the member's own figure, as in kubefed.
+func (r *Result) ReplicasFromTemplate(o *apis.FederatedObject, cluster string) bool {
+	plan := r.byObject[o]
+	if plan == nil || plan.replicas != nil {
+		return false
+	}
+	for _, ov := range plan.overrides[cluster] {
+		if ov.Path == "/spec/replicas" {
+			return false
+		}
+	}
+	return true
+}

@@ -379,3 +379,52 @@ spec:
 	assert.Regexp(t, `member2\s+ConfigMap\s+outage\s+settings\s+created`, r.stdout, "a later pass converges")
 	assert.Regexp(t, `member1\s+ConfigMap\s+outage\s+settings\s+unchanged`, r.stdout)
 }
+
+// spec.retainReplicas keeps a member's own replica figure (an autoscaler's), as kubefed did.
+func TestPropagateRetainReplicas(t *testing.T) {
+	federation(t)
+	ensureNamespace(t, "host", "retain")
+	objects := `
+apiVersion: types.kubefed.io/v1beta1
+kind: FederatedNamespace
+metadata: {name: retain, namespace: retain}
+spec:
+  placement: {clusters: [{name: member1}]}
+---
+apiVersion: types.kubefed.io/v1beta1
+kind: FederatedDeployment
+metadata: {name: scaled, namespace: retain}
+spec:
+  retainReplicas: %s
+  template:
+    spec:
+      replicas: 2
+      selector: {matchLabels: {app: scaled}}
+      template:
+        metadata: {labels: {app: scaled}}
+        spec:
+          containers: [{name: app, image: nginx}]
+  placement: {clusters: [{name: member1}]}
+`
+	applyFiles(t, writeFile(t, strings.Replace(objects, "%s", "true", 1)))
+	mustRun(t, "propagate", "-n", "retain")
+	ctx := context.Background()
+	m1 := dynamicFor(t, "member1").Resource(deploymentsGVR).Namespace("retain")
+	_, err := m1.Patch(ctx, "scaled", "application/merge-patch+json", []byte(`{"spec":{"replicas":7}}`), metav1.PatchOptions{FieldManager: "autoscaler"})
+	require.NoError(t, err)
+	replicas := func() int64 {
+		d, err := m1.Get(ctx, "scaled", metav1.GetOptions{})
+		require.NoError(t, err)
+		n, _, _ := unstructured.NestedInt64(d.Object, "spec", "replicas")
+		return n
+	}
+
+	r := mustRun(t, "propagate", "-n", "retain")
+	assert.Regexp(t, `member1\s+Deployment\s+retain\s+scaled\s+unchanged`, r.stdout)
+	assert.Equal(t, int64(7), replicas(), "the member's figure is kept")
+
+	applyFiles(t, writeFile(t, strings.Replace(objects, "%s", "false", 1)))
+	r = mustRun(t, "propagate", "-n", "retain")
+	assert.Regexp(t, `member1\s+Deployment\s+retain\s+scaled\s+updated`, r.stdout)
+	assert.Equal(t, int64(2), replicas(), "without retainReplicas the template's figure wins")
+}
