@@ -24,7 +24,7 @@ test: lint control-plane ## Every test, end-to-end included (builds the control 
 	$(GO) test -timeout 60m ./...
 
 unit: ## Unit tests only, no clusters
-	$(GO) test $$($(GO) list ./... | grep -v /test/e2e)
+	$(GO) test $$($(GO) list ./... | grep -v -e /test/e2e -e /test/framework)
 
 e2e: control-plane ## End-to-end tests on local control planes
 	$(GO) test -timeout 60m -v ./test/e2e/...
