@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -59,4 +60,24 @@ func TestPortClashEndsWithAClearMessage(t *testing.T) {
 	assert.Contains(t, err.Error(), "etcd exited")
 	assert.Contains(t, err.Error(), "address already in use")
 	assert.Less(t, time.Since(start), 30*time.Second, "a clash is reported when the process exits, not at the bound")
+}
+
+// A build that cannot happen (here: no module may be downloaded into an empty module cache)
+// ends at once with a message that says so, not a hang.
+func TestFailedBuildIsReported(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("needs the Go toolchain")
+	}
+	t.Setenv(BinDirEnv, "")
+	t.Setenv("KUBEFEDCTL_CACHE", t.TempDir())
+	t.Setenv("GOMODCACHE", t.TempDir())
+	t.Setenv("GOPROXY", "off")
+	t.Setenv("GOFLAGS", "-mod=mod")
+	var log strings.Builder
+	start := time.Now()
+	_, err := EnsureBinaries(context.Background(), &log)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "building the control plane binaries with hack/controlplane failed")
+	assert.NotEmpty(t, log.String(), "the tool's own output is shown")
+	assert.Less(t, time.Since(start), 2*time.Minute)
 }
