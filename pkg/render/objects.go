@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 
+	"k8s.io/apimachinery/pkg/runtime"
+
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/kubefedctl/kubefedctl/pkg/apis"
@@ -14,13 +16,15 @@ import (
 // replicas, then the cluster's overrides, then the managed label. An error names the source,
 // the object, the cluster and the override.
 func (r *Result) Objects(cluster string) ([]*unstructured.Unstructured, error) {
-	return MapObjects(r, cluster, nil, func(obj *unstructured.Unstructured) (*unstructured.Unstructured, error) { return obj, nil })
+	return MapObjects(r, cluster, nil, func(obj *unstructured.Unstructured) (*unstructured.Unstructured, error) { return obj.DeepCopy(), nil })
 }
 
 // MapObjects builds one cluster's desired objects as Objects does but hands each to fn as soon as
 // it is built and keeps only what fn returns, in the objects' order: encoding as it goes, a
 // caller holds the encoded bytes instead of every object. A non-nil keep limits the federated
-// objects considered (one type at a time, say).
+// objects considered (one type at a time, say). To spare copies, obj shares what no step
+// changes with the federated object's template and other clusters' objects: fn may read it and
+// change its top level or metadata, nothing deeper; Objects returns independent copies.
 func MapObjects[T any](r *Result, cluster string, keep func(*apis.FederatedObject) bool, fn func(*unstructured.Unstructured) (T, error)) ([]T, error) {
 	type keyed struct {
 		key   objectKey
@@ -52,11 +56,33 @@ func MapObjects[T any](r *Result, cluster string, keep func(*apis.FederatedObjec
 
 func (p *objectPlan) build(cluster string) (*unstructured.Unstructured, error) {
 	o := p.object
-	template, _, _ := unstructured.NestedMap(o.Object.Object, "spec", "template")
-	if template == nil {
-		template = map[string]any{}
+	template, _, _ := unstructured.NestedFieldNoCopy(o.Object.Object, "spec", "template")
+	templateMap, _ := template.(map[string]any)
+	var desired *unstructured.Unstructured
+	if len(p.overrides[cluster]) > 0 {
+		// Overrides may change anything: a whole copy.
+		desired = &unstructured.Unstructured{Object: runtime.DeepCopyJSON(templateMap)}
+		if desired.Object == nil {
+			desired.Object = map[string]any{}
+		}
+	} else {
+		// Copy only what changes: the top level, the metadata and, for scheduled replicas, the
+		// spec's top level. The rest is shared with the template, read-only.
+		desired = &unstructured.Unstructured{Object: make(map[string]any, len(templateMap)+2)}
+		for k, v := range templateMap {
+			desired.Object[k] = v
+		}
+		if meta, ok := templateMap["metadata"].(map[string]any); ok {
+			desired.Object["metadata"] = runtime.DeepCopyJSON(meta)
+		}
+		if spec, ok := templateMap["spec"].(map[string]any); ok && p.replicas != nil {
+			copied := make(map[string]any, len(spec)+1)
+			for k, v := range spec {
+				copied[k] = v
+			}
+			desired.Object["spec"] = copied
+		}
 	}
-	desired := &unstructured.Unstructured{Object: template}
 	// kubefed drops these (with the warning Render gave) to leave them to member controllers.
 	unstructured.RemoveNestedField(desired.Object, "metadata", "annotations")
 	unstructured.RemoveNestedField(desired.Object, "metadata", "finalizers")

@@ -11,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/yaml"
 
 	"github.com/kubefedctl/kubefedctl/pkg/apis"
@@ -87,5 +88,26 @@ func TestRenderGolden(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, string(got), string(golden(t, again)), "rendering twice gives the same bytes")
 		})
+	}
+}
+
+// Objects returns objects of their own: changing one changes neither another cluster's nor the
+// federated object's template, although building shares what no step changes.
+func TestObjectsAreIndependent(t *testing.T) {
+	fed := load(t, filepath.Join(testdata, "examples"))
+	result, err := Render(fed, Options{})
+	require.NoError(t, err)
+	first, err := result.Objects("member3")
+	require.NoError(t, err)
+	require.NoError(t, unstructured.SetNestedField(first[0].Object, "changed", "metadata", "labels", "team"))
+	again, err := result.Objects("member3")
+	require.NoError(t, err)
+	labels, _, _ := unstructured.NestedStringMap(again[0].Object, "metadata", "labels")
+	assert.Equal(t, "web", labels["team"])
+	for _, o := range fed.Objects {
+		if o.IsNamespace() {
+			team, _, _ := unstructured.NestedString(o.Object.Object, "spec", "template", "metadata", "labels", "team")
+			assert.Equal(t, "web", team)
+		}
 	}
 }
