@@ -293,3 +293,31 @@ func TestEnableFederateBadInput(t *testing.T) {
 		})
 	}
 }
+
+func TestOrphaningDeletion(t *testing.T) {
+	mustRun(t, "init")
+	mustRun(t, "enable", "configmaps")
+	ensureNamespace(t, "host", "orphaning")
+	require.NoError(t, ignoreExists(create(t, "host", `
+apiVersion: types.kubefed.io/v1beta1
+kind: FederatedConfigMap
+metadata: {name: settings, namespace: orphaning}
+spec:
+  template: {data: {a: "1"}}
+`)))
+	status := func() string {
+		return strings.TrimSpace(mustRun(t, "orphaning-deletion", "status", "federatedconfigmaps", "settings", "-n", "orphaning").stdout)
+	}
+	assert.Equal(t, "Disabled", status())
+	mustRun(t, "orphaning-deletion", "enable", "fcm", "settings", "-n", "orphaning")
+	assert.Equal(t, "Enabled", status())
+	obj, err := dynamicFor(t, "host").Resource(federatedGVR("federatedconfigmaps")).Namespace("orphaning").Get(context.Background(), "settings", metav1.GetOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, "true", obj.GetAnnotations()[apis.OrphanAnnotation])
+	mustRun(t, "orphaning-deletion", "disable", "FederatedConfigMap", "settings", "-n", "orphaning")
+	assert.Equal(t, "Disabled", status())
+
+	r := kubefedctl(t, "orphaning-deletion", "status", "federatedconfigmaps", "missing", "-n", "orphaning")
+	assert.Equal(t, cli.ExitError, r.code)
+	assert.Contains(t, r.stderr, `FederatedConfigMap "orphaning/missing" does not exist in the host`)
+}
