@@ -1,6 +1,9 @@
 package cli
 
 import (
+	"fmt"
+	"time"
+
 	"github.com/spf13/pflag"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 
@@ -40,4 +43,17 @@ func (g *Globals) Namespace() string {
 		return "default"
 	}
 	return ns
+}
+
+// RequestTimeout is --request-timeout, or zero when it is not given (or given as 0).
+func (g *Globals) RequestTimeout() (time.Duration, error) {
+	t := g.ConfigFlags.Timeout
+	if t == nil || *t == "" || *t == "0" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(*t)
+	if err != nil {
+		return 0, fmt.Errorf("--request-timeout %q: %w", *t, err)
+	}
+	return d, nil
 }

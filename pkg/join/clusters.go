@@ -46,15 +46,13 @@ func (o *ClustersOptions) Validate() error {
 
 // Complete builds the host's clients and the probe bound (--request-timeout).
 func (o *ClustersOptions) Complete() error {
-	o.timeout = DefaultProbeTimeout
-	if t := o.globals.ConfigFlags.Timeout; t != nil && *t != "" && *t != "0" {
-		d, err := time.ParseDuration(*t)
-		if err != nil {
-			return fmt.Errorf("--request-timeout %q: %w", *t, err)
-		}
-		o.timeout = d
-	}
 	var err error
+	if o.timeout, err = o.globals.RequestTimeout(); err != nil {
+		return err
+	}
+	if o.timeout == 0 {
+		o.timeout = DefaultProbeTimeout
+	}
 	o.host, err = o.globals.HostClients()
 	return err
 }

@@ -61,12 +61,12 @@ func (o *Options) Complete(args []string, namespaceSet bool) error {
 	if namespaceSet && !o.AllNamespaces {
 		o.namespace = o.globals.Namespace()
 	}
-	o.timeout = join.DefaultProbeTimeout
-	if t := o.globals.ConfigFlags.Timeout; t != nil && *t != "" && *t != "0" {
-		if o.timeout, err = time.ParseDuration(*t); err != nil {
-			return fmt.Errorf("--request-timeout %q: %w", *t, err)
-		}
-		o.requestTimeout = o.timeout
+	if o.requestTimeout, err = o.globals.RequestTimeout(); err != nil {
+		return err
+	}
+	o.timeout = o.requestTimeout
+	if o.timeout == 0 {
+		o.timeout = join.DefaultProbeTimeout
 	}
 	o.host, err = o.globals.HostClients()
 	return err
@@ -169,13 +169,11 @@ func (o *Options) propagateType(ctx context.Context, st *state, plan *render.Res
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for _, tc := range st.types {
-				r := o.syncType(ctx, st, plan, m, tc)
-				mu.Lock()
-				results = append(results, r...)
-				mu.Unlock()
-				progress(fmt.Sprintf("%s: %s done", m.name, tc.Name))
-			}
+			r := o.syncType(ctx, st, plan, m, st.tc)
+			mu.Lock()
+			results = append(results, r...)
+			mu.Unlock()
+			progress(fmt.Sprintf("%s: %s done", m.name, st.tc.Name))
 		}()
 	}
 	wg.Wait()
@@ -218,14 +216,10 @@ func notReadyResults(st *state, plan *render.Result) []Result {
 	return out
 }
 
-// propagated reports whether the pass propagates the object's type.
+// propagated reports whether the object is of the type being propagated (the model also holds
+// the FederatedNamespaces that placement needs).
 func propagated(st *state, o *apis.FederatedObject) bool {
-	for _, tc := range st.types {
-		if tc == o.TypeConfig {
-			return true
-		}
-	}
-	return false
+	return o.TypeConfig == st.tc
 }
 
 func targetNamespace(o *apis.FederatedObject) string {

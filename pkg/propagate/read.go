@@ -63,8 +63,8 @@ type pass struct {
 // memory at a time, beside what every type shares.
 type state struct {
 	fed *apis.Federation
-	// types holds the one type config being propagated (the model's own).
-	types []*apis.FederatedTypeConfig
+	// tc is the type config being propagated (the model's own).
+	tc *apis.FederatedTypeConfig
 	// deleting are federated objects being deleted, by objectKey.
 	deleting map[string]deletion
 	// index finds the federated objects of the model by objectKey.
@@ -185,22 +185,17 @@ func (o *Options) read(ctx context.Context) (*pass, error) {
 func (o *Options) load(ctx context.Context, p *pass, tc *apis.FederatedTypeConfig) (*state, error) {
 	st := &state{deleting: map[string]deletion{}, members: p.members, unreachable: p.unreachable}
 	docs := append([]apis.Document(nil), p.common...)
-	var objects []*unstructured.Unstructured
-	if isNamespaces(tc) {
-		var err error
-		if objects, err = o.listFederated(ctx, tc, true); err != nil {
-			return nil, err
-		}
-	} else {
+	if !isNamespaces(tc) {
+		// Placement needs the FederatedNamespaces; for the namespaces type they are its objects.
 		for _, fns := range p.namespaces {
 			if fns.GetDeletionTimestamp() == nil {
 				docs = append(docs, apis.Document{Source: "host", Object: fns})
 			}
 		}
-		var err error
-		if objects, err = o.listFederated(ctx, tc, true); err != nil {
-			return nil, err
-		}
+	}
+	objects, err := o.listFederated(ctx, tc, true)
+	if err != nil {
+		return nil, err
 	}
 	for _, obj := range objects {
 		if obj.GetDeletionTimestamp() != nil {
@@ -224,7 +219,7 @@ func (o *Options) load(ctx context.Context, p *pass, tc *apis.FederatedTypeConfi
 	st.fed = fed
 	for _, t := range fed.TypeConfigs {
 		if t.Name == tc.Name {
-			st.types = []*apis.FederatedTypeConfig{t}
+			st.tc = t
 		}
 	}
 	st.index = make(map[string]*apis.FederatedObject, len(fed.Objects))
