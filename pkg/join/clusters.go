@@ -4,11 +4,11 @@ import (
 	"context"
 	"fmt"
 	"sort"
-	"strings"
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/duration"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
@@ -140,20 +140,11 @@ func (o *ClustersOptions) writeStatus(ctx context.Context, clusters []*apis.Kube
 	return nil
 }
 
-func labelList(labels map[string]string) string {
-	if len(labels) == 0 {
+func labelList(set map[string]string) string {
+	if len(set) == 0 {
 		return "<none>"
 	}
-	keys := make([]string, 0, len(labels))
-	for k := range labels {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = k + "=" + labels[k]
-	}
-	return strings.Join(parts, ",")
+	return labels.Set(set).String()
 }
 
 func age(t metav1.Time) string {

@@ -2,8 +2,6 @@ package render
 
 import (
 	"fmt"
-	"sort"
-	"strings"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
@@ -82,14 +80,5 @@ func labelString(m map[string]string) string {
 	if len(m) == 0 {
 		return "(none)"
 	}
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = k + "=" + m[k]
-	}
-	return "{" + strings.Join(parts, ",") + "}"
+	return "{" + labels.Set(m).String() + "}"
 }
