@@ -54,11 +54,30 @@ const (
 	KindFederatedReplicaSet = "FederatedReplicaSet"
 )
 
-// IsSystemNamespace reports whether kubefed refuses to propagate a FederatedNamespace of this
-// name: the namespaces every cluster already has, and kubefed's own.
+// IsSystemNamespace reports whether a FederatedNamespace of this name is never propagated: the
+// namespaces every cluster already has (kubefed's list, and kube-node-lease), and the
+// federation's own.
 func IsSystemNamespace(name, kubefedNamespace string) bool {
+	return name == "default" || IsReservedNamespace(name, kubefedNamespace)
+}
+
+// IsReservedNamespace reports whether nothing may be propagated into a namespace: the
+// clusters' own system namespaces and the namespace of the federation's machinery (its
+// service accounts, tokens and roles in every member). A Namespaced-scope federation, whose
+// objects live in its KubeFed namespace, is the one exception, and its callers make it.
+func IsReservedNamespace(name, kubefedNamespace string) bool {
 	switch name {
-	case "kube-system", "kube-public", "default", kubefedNamespace:
+	case "kube-system", "kube-public", "kube-node-lease", kubefedNamespace:
+		return true
+	}
+	return false
+}
+
+// IsMachineryGroup reports whether an API group holds the federation's own types: kubefed's
+// groups and the group of the federated types. Those types are never federated.
+func IsMachineryGroup(group, federatedGroup string) bool {
+	switch group {
+	case CoreGroup, SchedulingGroup, DefaultFederatedGroup, federatedGroup:
 		return true
 	}
 	return false

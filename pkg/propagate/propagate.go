@@ -116,7 +116,7 @@ func (o *Options) Run(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		plan, err := render.Render(st.fed, render.Options{Current: o.currentReplicas(ctx, st)})
+		plan, err := render.Render(st.fed, render.Options{Current: o.currentReplicas(ctx, st), KeepGoing: true})
 		if err != nil {
 			return err
 		}
@@ -161,7 +161,7 @@ func (o *Options) propagateType(ctx context.Context, st *state, plan *render.Res
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			finalizerErrs = o.addFinalizers(ctx, st)
+			finalizerErrs = o.addFinalizers(ctx, st, plan)
 		}()
 	}
 	var results []Result
@@ -204,7 +204,7 @@ func (o *Options) progress() func(string) {
 func notReadyResults(st *state, plan *render.Result) []Result {
 	var out []Result
 	for _, o := range st.fed.Objects {
-		if !propagated(st, o) {
+		if !propagated(st, plan, o) {
 			continue
 		}
 		_, unready := plan.Placement(o)
@@ -216,10 +216,11 @@ func notReadyResults(st *state, plan *render.Result) []Result {
 	return out
 }
 
-// propagated reports whether the object is of the type being propagated (the model also holds
-// the FederatedNamespaces that placement needs).
-func propagated(st *state, o *apis.FederatedObject) bool {
-	return o.TypeConfig == st.tc
+// propagated reports whether the pass speaks for the object: it is of the type being
+// propagated (the model also holds the FederatedNamespaces that placement needs) and the plan
+// rendered it or failed it. Objects kubefed ignores get no finalizer and no status.
+func propagated(st *state, plan *render.Result, o *apis.FederatedObject) bool {
+	return o.TypeConfig == st.tc && plan.Planned(o)
 }
 
 func targetNamespace(o *apis.FederatedObject) string {

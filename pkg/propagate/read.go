@@ -57,6 +57,9 @@ type pass struct {
 	namespaces, preferences []*unstructured.Unstructured
 	// types are the enabled type configs the pass propagates, namespaces first.
 	types []*apis.FederatedTypeConfig
+	// foreign are the KubeFed namespaces of other federations on the host: their objects, on
+	// the host and in the members, are never this federation's.
+	foreign map[string]bool
 }
 
 // state is one type's part of the pass: its federated objects planned, only this type's in
@@ -71,6 +74,7 @@ type state struct {
 	index       map[string]*apis.FederatedObject
 	members     []*member
 	unreachable map[string]string
+	foreign     map[string]bool
 }
 
 // deletion is a federated object being deleted, with its type config.
@@ -100,6 +104,16 @@ func (o *Options) read(ctx context.Context) (*pass, error) {
 		return nil, fmt.Errorf("reading the KubeFedConfig: %s", cli.ServerError(err))
 	}
 	add(config)
+	if p.foreign, err = o.otherFederations(ctx, config); err != nil {
+		return nil, err
+	}
+	if scope, _, _ := unstructured.NestedString(config.Object, "spec", "scope"); scope == apis.ScopeNamespaced {
+		// A Namespaced federation is its KubeFed namespace, on the host and in the members.
+		if o.namespace != "" && o.namespace != ns {
+			return nil, fmt.Errorf("the federation in %q is Namespaced: it propagates only namespace %q, not %q", ns, ns, o.namespace)
+		}
+		o.namespace = ns
+	}
 
 	clusters, err := join.ListClusters(ctx, host, ns)
 	if err != nil {
@@ -153,7 +167,7 @@ func (o *Options) read(ctx context.Context) (*pass, error) {
 		}
 		if isNamespaces(tc) {
 			// Placement needs every FederatedNamespace, whatever the pass propagates.
-			if p.namespaces, err = o.listFederated(ctx, tc, false); err != nil {
+			if p.namespaces, err = o.listFederated(ctx, p, tc, false); err != nil {
 				return nil, err
 			}
 		}
@@ -171,7 +185,9 @@ func (o *Options) read(ctx context.Context) (*pass, error) {
 	switch {
 	case err == nil:
 		for i := range rsps.Items {
-			p.preferences = append(p.preferences, &rsps.Items[i])
+			if !p.foreign[rsps.Items[i].GetNamespace()] {
+				p.preferences = append(p.preferences, &rsps.Items[i])
+			}
 		}
 	case !apierrors.IsNotFound(err) && !meta.IsNoMatchError(err):
 		return nil, fmt.Errorf("listing ReplicaSchedulingPreferences: %s", cli.ServerError(err))
@@ -183,7 +199,7 @@ func (o *Options) read(ctx context.Context) (*pass, error) {
 // holds this type's objects, the FederatedNamespaces and, for a scheduled workload type, its
 // preferences.
 func (o *Options) load(ctx context.Context, p *pass, tc *apis.FederatedTypeConfig) (*state, error) {
-	st := &state{deleting: map[string]deletion{}, members: p.members, unreachable: p.unreachable}
+	st := &state{deleting: map[string]deletion{}, members: p.members, unreachable: p.unreachable, foreign: p.foreign}
 	docs := append([]apis.Document(nil), p.common...)
 	if !isNamespaces(tc) {
 		// Placement needs the FederatedNamespaces; for the namespaces type they are its objects.
@@ -193,7 +209,7 @@ func (o *Options) load(ctx context.Context, p *pass, tc *apis.FederatedTypeConfi
 			}
 		}
 	}
-	objects, err := o.listFederated(ctx, tc, true)
+	objects, err := o.listFederated(ctx, p, tc, true)
 	if err != nil {
 		return nil, err
 	}
@@ -229,13 +245,18 @@ func (o *Options) load(ctx context.Context, p *pass, tc *apis.FederatedTypeConfi
 	return st, nil
 }
 
+// isNamespace reports whether a member object is a Namespace.
+func isNamespace(obj *unstructured.Unstructured) bool {
+	return obj != nil && obj.GetKind() == "Namespace" && obj.GetAPIVersion() == "v1"
+}
+
 func isNamespaces(tc *apis.FederatedTypeConfig) bool {
 	return tc.Spec.TargetType.Group == "" && tc.Spec.TargetType.Kind == "Namespace"
 }
 
 // listFederated lists one type's federated objects: all of them for FederatedNamespaces that
 // only inform placement, else those in -n's namespace, with -l and NAME applied.
-func (o *Options) listFederated(ctx context.Context, tc *apis.FederatedTypeConfig, selected bool) ([]*unstructured.Unstructured, error) {
+func (o *Options) listFederated(ctx context.Context, p *pass, tc *apis.FederatedTypeConfig, selected bool) ([]*unstructured.Unstructured, error) {
 	ft := tc.Spec.FederatedType
 	gvr := schema.GroupVersionResource{Group: ft.Group, Version: ft.Version, Resource: ft.PluralName}
 	opts := metav1.ListOptions{}
@@ -254,6 +275,9 @@ func (o *Options) listFederated(ctx context.Context, tc *apis.FederatedTypeConfi
 	var out []*unstructured.Unstructured
 	for i := range list.Items {
 		if selected && o.Name != "" && list.Items[i].GetName() != o.Name {
+			continue
+		}
+		if p.foreign[list.Items[i].GetNamespace()] {
 			continue
 		}
 		out = append(out, &list.Items[i])
@@ -281,4 +305,31 @@ func hasFinalizer(obj *unstructured.Unstructured) bool {
 		}
 	}
 	return false
+}
+
+// otherFederations finds the KubeFed namespaces of the host's other federations: namespaces
+// holding a KubeFedConfig other than this one's. A Namespaced federation reads only its own
+// namespace, and so sees none; a Cluster federation leaves theirs alone. Two Cluster-scoped
+// federations on one host would both claim every namespace, so that is refused.
+func (o *Options) otherFederations(ctx context.Context, config *unstructured.Unstructured) (map[string]bool, error) {
+	ns := o.globals.KubeFedNamespace
+	if scope, _, _ := unstructured.NestedString(config.Object, "spec", "scope"); scope == apis.ScopeNamespaced {
+		return nil, nil
+	}
+	list, err := o.host.Dynamic.Resource(apis.KubeFedConfigResource).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("listing the host's KubeFedConfigs, to leave other federations' namespaces alone: %s", cli.ServerError(err))
+	}
+	foreign := map[string]bool{}
+	for _, c := range list.Items {
+		if c.GetNamespace() == ns || c.GetName() != apis.KubeFedConfigName {
+			continue
+		}
+		if scope, _, _ := unstructured.NestedString(c.Object, "spec", "scope"); scope != apis.ScopeNamespaced {
+			return nil, fmt.Errorf("the host holds a second Cluster-scoped federation, in namespace %q, beside this one in %q: both would claim every namespace; make one of them Namespaced, or use another host",
+				c.GetNamespace(), ns)
+		}
+		foreign[c.GetNamespace()] = true
+	}
+	return foreign, nil
 }

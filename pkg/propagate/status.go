@@ -95,7 +95,7 @@ func (o *Options) writeBack(ctx context.Context, st *state, plan *render.Result,
 	now := metav1.NewTime(time.Now().UTC().Truncate(time.Second))
 	var objects []*apis.FederatedObject
 	for _, obj := range st.fed.Objects {
-		if propagated(st, obj) {
+		if propagated(st, plan, obj) {
 			objects = append(objects, obj)
 		}
 	}
@@ -262,10 +262,10 @@ func normalize(v any) any {
 
 // addFinalizers puts kubefed's finalizer on every propagated federated object that lacks it, so
 // that deleting one leaves it for the next pass to clean up after, as kubefed's controller did.
-func (o *Options) addFinalizers(ctx context.Context, st *state) []string {
+func (o *Options) addFinalizers(ctx context.Context, st *state, plan *render.Result) []string {
 	var objects []*apis.FederatedObject
 	for _, obj := range st.fed.Objects {
-		if propagated(st, obj) && !hasFinalizer(obj.Object) {
+		if propagated(st, plan, obj) && !hasFinalizer(obj.Object) {
 			objects = append(objects, obj)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"sync"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -37,18 +38,27 @@ func targetGVR(tc *apis.FederatedTypeConfig) schema.GroupVersionResource {
 // only where something differs.
 func (o *Options) syncType(ctx context.Context, st *state, plan *render.Result, m *member, tc *apis.FederatedTypeConfig) []Result {
 	kind := tc.Spec.TargetType.Kind
+	if st.fed.Scope() == apis.ScopeNamespaced && !tc.Namespaced() {
+		// A Namespaced federation owns nothing outside its namespace, in any member.
+		return nil
+	}
 	client := m.clients.Dynamic.Resource(targetGVR(tc))
 	listNamespace := ""
 	if tc.Namespaced() {
 		listNamespace = o.namespace
-		if st.fed.Scope() == apis.ScopeNamespaced {
-			listNamespace = st.fed.KubeFedNamespace
-		}
 	}
-	desired, err := render.MapObjects(plan, m.name, func(obj *apis.FederatedObject) bool { return obj.TypeConfig == tc },
-		func(obj *unstructured.Unstructured) (*unstructured.Unstructured, error) { return obj, nil })
-	if err != nil {
-		return []Result{{Cluster: m.name, Kind: kind, Name: "*", Outcome: Failed, Reason: err.Error()}}
+	desired, failures := render.Desired(plan, m.name, func(obj *apis.FederatedObject) bool { return obj.TypeConfig == tc })
+	var out []Result
+	// An object that cannot be rendered fails alone, and its copies stay as they are.
+	wanted := map[string]bool{}
+	for _, f := range append(append([]render.Failure(nil), plan.Failures...), failures...) {
+		if f.Object.TypeConfig != tc {
+			continue
+		}
+		key := targetNamespace(f.Object) + "/" + f.Object.Object.GetName()
+		wanted[key] = true
+		out = append(out, Result{Cluster: m.name, Kind: kind, Namespace: targetNamespace(f.Object), Name: f.Object.Object.GetName(),
+			Outcome: Failed, Reason: f.Err.Error(), status: "ApplyOverridesFailed"})
 	}
 	list, err := client.Namespace(listNamespace).List(ctx, metav1.ListOptions{})
 	if apierrors.IsNotFound(err) && len(desired) == 0 {
@@ -60,7 +70,6 @@ func (o *Options) syncType(ctx context.Context, st *state, plan *render.Result, 
 		if apierrors.IsNotFound(err) {
 			reason = fmt.Sprintf("the member does not serve %s (%s)", kind, tc.Spec.TargetType.APIVersion())
 		}
-		var out []Result
 		for _, d := range desired {
 			out = append(out, Result{Cluster: m.name, Kind: kind, Namespace: d.GetNamespace(), Name: d.GetName(), Outcome: Failed, Reason: reason, status: "CreationFailed"})
 		}
@@ -76,22 +85,25 @@ func (o *Options) syncType(ctx context.Context, st *state, plan *render.Result, 
 	}
 
 	var actions []*action
-	wanted := map[string]bool{}
 	for _, d := range desired {
 		key := d.GetNamespace() + "/" + d.GetName()
 		wanted[key] = true
 		actions = append(actions, o.decide(st, plan, tc, m, d, live[key]))
 	}
 	for key, obj := range live {
-		if wanted[key] || obj.GetLabels()[apis.ManagedLabel] != apis.ManagedLabelTrue || !o.inScope(tc, obj) {
+		if wanted[key] || obj.GetLabels()[apis.ManagedLabel] != apis.ManagedLabelTrue || !o.inScope(st, tc, obj) || isToken(obj) {
 			continue
 		}
 		actions = append(actions, o.prune(st, tc, m, obj))
 	}
+	for _, a := range actions {
+		if a.result.Outcome == Deleted && isNamespace(a.live) {
+			o.guardNamespace(ctx, m, a)
+		}
+	}
 	o.perform(ctx, m, client, actions)
-	out := make([]Result, len(actions))
-	for i, a := range actions {
-		out[i] = a.result
+	for _, a := range actions {
+		out = append(out, a.result)
 	}
 	return out
 }
@@ -100,8 +112,12 @@ func (o *Options) syncType(ctx context.Context, st *state, plan *render.Result, 
 // namespace's objects and the namespace itself, not other cluster-scoped objects; with NAME,
 // that name. -l selects federated objects, so it cannot say which orphaned copies are in scope,
 // and pruning is left out with it.
-func (o *Options) inScope(tc *apis.FederatedTypeConfig, obj *unstructured.Unstructured) bool {
+func (o *Options) inScope(st *state, tc *apis.FederatedTypeConfig, obj *unstructured.Unstructured) bool {
 	if o.Selector != "" || (o.Name != "" && obj.GetName() != o.Name) {
+		return false
+	}
+	// Another federation's namespace, and what is in it, are that federation's.
+	if st.foreign[obj.GetNamespace()] || (tc.Spec.TargetType.Kind == "Namespace" && st.foreign[obj.GetName()]) {
 		return false
 	}
 	if o.namespace != "" && !tc.Namespaced() {
@@ -115,6 +131,10 @@ func (o *Options) decide(st *state, plan *render.Result, tc *apis.FederatedTypeC
 	applied, hash := withHash(desired)
 	if live != nil {
 		retainReplicas(st, plan, tc, m, applied, live)
+		if live.GetAnnotations()[AdoptedAnnotation] == "true" {
+			// Kept, so that a later apply does not remove the mark.
+			markAdopted(applied)
+		}
 	}
 	a := &action{
 		result:  Result{Cluster: m.name, Kind: desired.GetKind(), Namespace: desired.GetNamespace(), Name: desired.GetName()},
@@ -124,6 +144,12 @@ func (o *Options) decide(st *state, plan *render.Result, tc *apis.FederatedTypeC
 	switch {
 	case live == nil:
 		a.result.Outcome = Created
+	case isToken(live):
+		a.result.Outcome, a.result.Reason, a.result.status = Skipped, "a service-account token Secret is the cluster's own credential, which kubefedctl never writes", "ManagedLabelFalse"
+		a.desired = nil
+	case live.GetLabels()[apis.ManagedLabel] != apis.ManagedLabelTrue && live.GetNamespace() == st.fed.KubeFedNamespace:
+		a.result.Outcome, a.result.Reason, a.result.status = Skipped, fmt.Sprintf("exists unmanaged in %q, the namespace of join's service accounts, tokens and roles, where kubefedctl adopts nothing", live.GetNamespace()), "AlreadyExists"
+		a.desired = nil
 	case live.GetLabels()[apis.ManagedLabel] == apis.ManagedLabelFalse:
 		a.result.Outcome, a.result.Reason, a.result.status = Skipped, `labelled kubefed.io/managed: "false", which kubefedctl never touches`, "ManagedLabelFalse"
 		a.desired = nil
@@ -132,6 +158,7 @@ func (o *Options) decide(st *state, plan *render.Result, tc *apis.FederatedTypeC
 		a.desired = nil
 	case live.GetLabels()[apis.ManagedLabel] != apis.ManagedLabelTrue:
 		a.result.Outcome, a.result.Reason = Adopted, "existed without the managed label"
+		markAdopted(applied)
 	case upToDate(live, applied, hash):
 		a.result.Outcome = Unchanged
 		a.desired = nil
@@ -191,6 +218,44 @@ func (o *Options) prune(st *state, tc *apis.FederatedTypeConfig, m *member, obj 
 	}
 	a.result.Outcome, a.result.Reason = Deleted, "no longer placed in this cluster"
 	return a
+}
+
+// keepNamespace says why a namespace the pass would delete must only be unlabelled: the
+// federation adopted it (it existed before), or it holds objects the federation does not
+// manage. Deleting either would delete what the federation never created. "" means none.
+func keepNamespace(live *unstructured.Unstructured, unmanaged []string) string {
+	if live.GetAnnotations()[AdoptedAnnotation] == "true" {
+		return "the federation adopted this namespace, so it is never deleted"
+	}
+	if len(unmanaged) > 0 {
+		more := ""
+		if len(unmanaged) == maxListed {
+			more = ", ..."
+		}
+		return fmt.Sprintf("it holds objects the federation does not manage (%s%s), so it is not deleted", strings.Join(unmanaged, ", "), more)
+	}
+	return ""
+}
+
+// AdoptedAnnotation marks a member Namespace that existed before the federation adopted it.
+const AdoptedAnnotation = "kubefedctl.io/adopted"
+
+// markAdopted marks a Namespace the pass adopts, or keeps the mark of one it adopted. The
+// digest leaves it out: it is not part of the template.
+func markAdopted(applied *unstructured.Unstructured) {
+	if applied.GetKind() != "Namespace" || applied.GetAPIVersion() != "v1" {
+		return
+	}
+	annotations := applied.GetAnnotations()
+	annotations[AdoptedAnnotation] = "true"
+	applied.SetAnnotations(annotations)
+}
+
+// isToken reports a Secret holding a service-account token: a cluster's own credential, never
+// written, adopted or deleted by a pass, whatever its labels say.
+func isToken(obj *unstructured.Unstructured) bool {
+	t, _, _ := unstructured.NestedString(obj.Object, "type")
+	return obj.GetKind() == "Secret" && t == "kubernetes.io/service-account-token"
 }
 
 // deleteOptions reads kubefed.io/deleteoption: the JSON of metav1.DeleteOptions.

@@ -26,6 +26,23 @@ func (r *Result) Objects(cluster string) ([]*unstructured.Unstructured, error) {
 // changes with the federated object's template and other clusters' objects: fn may read it and
 // change its top level or metadata, nothing deeper; Objects returns independent copies.
 func MapObjects[T any](r *Result, cluster string, keep func(*apis.FederatedObject) bool, fn func(*unstructured.Unstructured) (T, error)) ([]T, error) {
+	return mapObjects(r, cluster, keep, fn, nil)
+}
+
+// Desired builds one cluster's desired objects as MapObjects does, for a caller that writes
+// them: an object that cannot be built fails alone, in the failures, and the others are built.
+// The objects share what no step changes with the templates, as MapObjects' do.
+func Desired(r *Result, cluster string, keep func(*apis.FederatedObject) bool) ([]*unstructured.Unstructured, []Failure) {
+	var failures []Failure
+	objects, _ := mapObjects(r, cluster, keep, func(obj *unstructured.Unstructured) (*unstructured.Unstructured, error) { return obj, nil },
+		func(o *apis.FederatedObject, err error) { failures = append(failures, Failure{Object: o, Cluster: cluster, Err: err}) })
+	return objects, failures
+}
+
+// mapObjects is MapObjects, with failed set: an object that fails is handed to it instead of
+// failing the whole cluster.
+func mapObjects[T any](r *Result, cluster string, keep func(*apis.FederatedObject) bool, fn func(*unstructured.Unstructured) (T, error),
+	failed func(*apis.FederatedObject, error)) ([]T, error) {
 	type keyed struct {
 		key   objectKey
 		value T
@@ -38,7 +55,12 @@ func MapObjects[T any](r *Result, cluster string, keep func(*apis.FederatedObjec
 		o := plan.object
 		obj, err := plan.build(cluster)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %s: cluster %q: %w", o.Source, o.Describe(), cluster, err)
+			err = fmt.Errorf("%s: %s: cluster %q: %w", o.Source, o.Describe(), cluster, err)
+			if failed == nil {
+				return nil, err
+			}
+			failed(o, err)
+			continue
 		}
 		item := keyed{key: keyOf(obj)}
 		if item.value, err = fn(obj); err != nil {
@@ -86,15 +108,15 @@ func (p *objectPlan) build(cluster string) (*unstructured.Unstructured, error) {
 	// kubefed drops these (with the warning Render gave) to leave them to member controllers.
 	unstructured.RemoveNestedField(desired.Object, "metadata", "annotations")
 	unstructured.RemoveNestedField(desired.Object, "metadata", "finalizers")
-	target := o.TypeConfig.Spec.TargetType
-	desired.SetName(o.Object.GetName())
-	if !o.IsNamespace() {
-		desired.SetNamespace(o.Object.GetNamespace())
-	}
-	desired.SetKind(target.Kind)
-	if desired.GetAPIVersion() == "" {
-		desired.SetAPIVersion(target.APIVersion())
-	}
+	// The name is the federated object's; a generated one would be another object.
+	unstructured.RemoveNestedField(desired.Object, "metadata", "generateName")
+	// The identity comes from the federated object and its type config, never the template
+	// (kubefed took the kind from the type config too).
+	want := identityOf(o)
+	desired.SetName(want.name)
+	desired.SetNamespace(want.namespace)
+	desired.SetKind(want.kind)
+	desired.SetAPIVersion(want.apiVersion)
 	if p.replicas != nil {
 		if err := unstructured.SetNestedField(desired.Object, p.replicas[cluster], "spec", "replicas"); err != nil {
 			return nil, fmt.Errorf("setting spec.replicas: %w", err)
@@ -102,6 +124,16 @@ func (p *objectPlan) build(cluster string) (*unstructured.Unstructured, error) {
 	}
 	if err := applyOverrides(desired, p.overrides[cluster]); err != nil {
 		return nil, err
+	}
+	// Render refused every override path that reaches the identity; this holds the result to
+	// it whatever the overrides did.
+	if got := identityFrom(desired); got != want {
+		return nil, fmt.Errorf("the overrides change the object's identity to %s; the apiVersion, kind, name and namespace come from the federated object (%s)", got, want)
+	}
+	if desired.GetKind() == "Secret" && desired.GetAPIVersion() == "v1" {
+		if t, _, _ := unstructured.NestedFieldNoCopy(desired.Object, "type"); t == serviceAccountTokenType {
+			return nil, fmt.Errorf("the overrides make it a Secret of type %s, a cluster's own credential, which is never propagated", serviceAccountTokenType)
+		}
 	}
 	labels := desired.GetLabels()
 	if labels == nil {
@@ -123,6 +155,21 @@ func (r *Result) Placement(o *apis.FederatedObject) (ready map[string]bool, unre
 	return plan.placed, plan.unready
 }
 
+// Planned reports whether the plan speaks for the object: it was rendered, or it failed. An
+// object kubefed would not propagate at all (a system namespace, another scope's object) is
+// not planned, and a pass leaves it alone.
+func (r *Result) Planned(o *apis.FederatedObject) bool {
+	if r.byObject[o] != nil {
+		return true
+	}
+	for _, f := range r.Failures {
+		if f.Object == o {
+			return true
+		}
+	}
+	return false
+}
+
 // ReplicasFromTemplate reports whether an object's spec.replicas in a cluster comes from its
 // template: no preference schedules it and no override of the cluster sets /spec/replicas.
 // Only then may retainReplicas keep the member's own figure, as in kubefed.
@@ -137,4 +184,39 @@ func (r *Result) ReplicasFromTemplate(o *apis.FederatedObject, cluster string) b
 		}
 	}
 	return true
+}
+
+// identity is what places a member object: its apiVersion, kind, namespace and name.
+type identity struct{ apiVersion, kind, namespace, name string }
+
+func (i identity) String() string {
+	if i.namespace == "" {
+		return fmt.Sprintf("%s %s %q", i.apiVersion, i.kind, i.name)
+	}
+	return fmt.Sprintf("%s %s %q", i.apiVersion, i.kind, i.namespace+"/"+i.name)
+}
+
+// identityOf is the identity a federated object's member copies must have.
+func identityOf(o *apis.FederatedObject) identity {
+	target := o.TypeConfig.Spec.TargetType
+	id := identity{apiVersion: target.APIVersion(), kind: target.Kind, name: o.Object.GetName()}
+	if !o.IsNamespace() && target.Scope == apis.ScopeNamespaced {
+		id.namespace = o.Object.GetNamespace()
+	}
+	return id
+}
+
+// identityFrom reads an object's identity, as the apiserver would place it; a field of the
+// wrong type reads as no value, which is never an object's identity.
+func identityFrom(u *unstructured.Unstructured) identity {
+	str := func(fields ...string) string {
+		v, _, _ := unstructured.NestedFieldNoCopy(u.Object, fields...)
+		s, _ := v.(string)
+		return s
+	}
+	id := identity{apiVersion: str("apiVersion"), kind: str("kind"), namespace: str("metadata", "namespace"), name: str("metadata", "name")}
+	if _, ok := u.Object["metadata"].(map[string]any); !ok || str("metadata", "generateName") != "" {
+		id.name = ""
+	}
+	return id
 }

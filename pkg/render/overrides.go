@@ -12,12 +12,30 @@ import (
 	"github.com/kubefedctl/kubefedctl/pkg/apis"
 )
 
-// forbiddenPaths are the paths kubefed refuses to override: they fix the object's identity.
-var forbiddenPaths = map[string]bool{
-	"/metadata/namespace":    true,
-	"/metadata/name":         true,
-	"/metadata/generateName": true,
-	"/kind":                  true,
+// identityPath reports whether an override at path could change a member object's identity:
+// its apiVersion, kind, name, namespace or generateName, or a parent of them (the metadata as a
+// whole). kubefed refused four paths exactly; this decodes the pointer and compares its tokens
+// without regard to case, so that no escape or spelling reaches the same fields.
+func identityPath(path string) bool {
+	tokens := strings.Split(path, "/")[1:]
+	for i := range tokens {
+		tokens[i] = strings.ToLower(decodePointerToken(tokens[i]))
+	}
+	switch {
+	case len(tokens) == 0:
+		return true
+	case tokens[0] == "apiversion" || tokens[0] == "kind":
+		return true
+	case tokens[0] != "metadata":
+		return false
+	case len(tokens) == 1:
+		return true
+	}
+	switch tokens[1] {
+	case "name", "namespace", "generatename":
+		return true
+	}
+	return false
 }
 
 // overridesByCluster validates spec.overrides as kubefed does, plus the checks the CRD schema
@@ -39,8 +57,8 @@ func overridesByCluster(items []apis.ClusterOverrides) (map[string][]apis.Overri
 			if !strings.HasPrefix(o.Path, "/") {
 				return nil, fmt.Errorf("%s: a path is a JSON pointer starting with \"/\", such as /spec/replicas", where)
 			}
-			if forbiddenPaths[o.Path] {
-				return nil, fmt.Errorf("%s: invalid path: the name, namespace, generateName and kind of a member object cannot be overridden", where)
+			if identityPath(o.Path) {
+				return nil, fmt.Errorf("%s: invalid path: the apiVersion, kind, name, namespace and generateName of a member object (and the metadata as a whole) cannot be overridden", where)
 			}
 			if paths[o.Path] {
 				return nil, fmt.Errorf("spec.overrides: path %q appears more than once for cluster %q", o.Path, item.ClusterName)

@@ -20,6 +20,10 @@ type Options struct {
 	// Explain fills Result.Explanations; it costs time and memory on large federations.
 	Explain bool
 
+	// KeepGoing records an object that cannot be rendered in Result.Failures and goes on with
+	// the others, instead of failing the whole render.
+	KeepGoing bool
+
 	// Current and Capacity are the planner's optional inputs, by "<namespace>/<name>" of the
 	// workload and then by cluster: replicas running now, and replicas a cluster can run.
 	Current  map[string]map[string]int64
@@ -35,9 +39,19 @@ type Result struct {
 	Explanations []Explanation
 	// Warnings are what kubefed would report as events: dropped template fields, skipped clusters.
 	Warnings []string
+	// Failures are the objects that could not be rendered for any cluster, with KeepGoing.
+	Failures []Failure
 
 	plans    []*objectPlan
 	byObject map[*apis.FederatedObject]*objectPlan
+}
+
+// Failure is a federated object that cannot be rendered: for every cluster when Cluster is
+// empty, else for that cluster. Nothing of it is to be written where it fails.
+type Failure struct {
+	Object  *apis.FederatedObject
+	Cluster string
+	Err     error
 }
 
 // ClusterResult names one member and says whether it is ready.
@@ -142,7 +156,10 @@ func Render(fed *apis.Federation, opts Options) (*Result, error) {
 	sortObjects(objects, func(o *apis.FederatedObject) *unstructured.Unstructured { return o.Object })
 	for _, o := range objects {
 		if err := r.renderObject(o); err != nil {
-			return nil, err
+			if !opts.KeepGoing {
+				return nil, err
+			}
+			r.result.Failures = append(r.result.Failures, Failure{Object: o, Err: err})
 		}
 	}
 	for _, key := range sets.List(sets.KeySet(r.prefs)) {
@@ -170,6 +187,9 @@ func (r *renderer) renderObject(o *apis.FederatedObject) error {
 
 	if exp.Skipped = r.skipReason(o); exp.Skipped != "" {
 		return nil
+	}
+	if err := checkIdentity(o, r.fed); err != nil {
+		return fail(err)
 	}
 	overrides, err := overridesByCluster(o.Overrides)
 	if err != nil {
@@ -271,9 +291,41 @@ func (r *renderer) skipReason(o *apis.FederatedObject) string {
 		return "the federation's scope is Namespaced, which propagates no cluster-scoped type"
 	case r.fed.Scope() == apis.ScopeNamespaced && u.GetNamespace() != r.fed.KubeFedNamespace:
 		return fmt.Sprintf("the federation's scope is Namespaced, which propagates only namespace %q", r.fed.KubeFedNamespace)
+	case r.fed.Scope() != apis.ScopeNamespaced && tc.Namespaced() && apis.IsReservedNamespace(u.GetNamespace(), r.fed.KubeFedNamespace):
+		return fmt.Sprintf("nothing is propagated into namespace %q: it holds the clusters' or the federation's own machinery", u.GetNamespace())
 	}
 	return ""
 }
+
+// checkIdentity refuses an object whose members' copies could land elsewhere than the object
+// says: a type config that makes a namespaced federated object propagate a cluster-scoped kind
+// (or the reverse), the federation's own types, and service-account tokens. Each of these is
+// refused whatever the rest of the object says.
+func checkIdentity(o *apis.FederatedObject, fed *apis.Federation) error {
+	target := o.TypeConfig.Spec.TargetType
+	namespace := o.Object.GetNamespace()
+	switch {
+	case apis.IsMachineryGroup(target.Group, o.TypeConfig.Spec.FederatedType.Group):
+		return fmt.Errorf("FederatedTypeConfig %q targets %s of group %q, one of the federation's own types, which are never propagated; delete the type config",
+			o.TypeConfig.Name, target.Kind, target.Group)
+	case o.IsNamespace():
+		// A FederatedNamespace lives in the namespace it names; skipReason has checked that.
+	case target.Scope == apis.ScopeNamespaced && namespace == "":
+		return fmt.Errorf("%s is namespaced, but this federated object has no namespace", target.Kind)
+	case target.Scope != apis.ScopeNamespaced && namespace != "":
+		return fmt.Errorf("FederatedTypeConfig %q propagates the cluster-scoped %s, which a federated object in namespace %q may not create; such objects must be cluster-scoped",
+			o.TypeConfig.Name, target.Kind, namespace)
+	}
+	if target.Group == "" && target.Kind == "Secret" {
+		if t, _, _ := unstructured.NestedString(o.Object.Object, "spec", "template", "type"); t == serviceAccountTokenType {
+			return fmt.Errorf("a Secret of type %s is a cluster's own credential and is never propagated", serviceAccountTokenType)
+		}
+	}
+	return nil
+}
+
+// serviceAccountTokenType is the type of the Secrets that hold service-account tokens.
+const serviceAccountTokenType = "kubernetes.io/service-account-token"
 
 // intersectNamespace applies kubefed's namespace rule: a namespaced object goes only where its
 // FederatedNamespace places the namespace; without one, nowhere (in Cluster scope).
