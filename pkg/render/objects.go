@@ -35,7 +35,9 @@ func MapObjects[T any](r *Result, cluster string, keep func(*apis.FederatedObjec
 func Desired(r *Result, cluster string, keep func(*apis.FederatedObject) bool) ([]*unstructured.Unstructured, []Failure) {
 	var failures []Failure
 	objects, _ := mapObjects(r, cluster, keep, func(obj *unstructured.Unstructured) (*unstructured.Unstructured, error) { return obj, nil },
-		func(o *apis.FederatedObject, err error) { failures = append(failures, Failure{Object: o, Cluster: cluster, Err: err}) })
+		func(o *apis.FederatedObject, err error) {
+			failures = append(failures, Failure{Object: o, Cluster: cluster, Err: err})
+		})
 	return objects, failures
 }
 
