@@ -76,6 +76,9 @@ func (o *Options) Run(ctx context.Context) error {
 	if err := o.checkScope(ctx); err != nil {
 		return err
 	}
+	if err := o.checkOnlyClusterScope(ctx); err != nil {
+		return err
+	}
 	applier := apply.New(o.host, o.dryRun)
 	for i, obj := range objects {
 		if obj.GetKind() == apis.KindKubeFedConfig && o.dryRun == cli.DryRunNone {
@@ -113,6 +116,30 @@ func (o *Options) checkScope(ctx context.Context) error {
 	scope, _, _ := unstructured.NestedString(existing.Object, "spec", "scope")
 	if scope != "" && scope != o.Scope {
 		return fmt.Errorf("the federation's scope is %s and cannot change to %s; pass --scope %s", scope, o.Scope, scope)
+	}
+	return nil
+}
+
+// checkOnlyClusterScope refuses a second Cluster-scoped federation on one host: both would
+// claim the federated objects of every namespace. Namespaced federations, each confined to its
+// own namespace, may sit beside one.
+func (o *Options) checkOnlyClusterScope(ctx context.Context) error {
+	if o.Scope != apis.ScopeCluster {
+		return nil
+	}
+	list, err := o.host.Dynamic.Resource(apis.KubeFedConfigResource).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		if isNoMatch(err) {
+			return nil
+		}
+		return fmt.Errorf("listing the host's KubeFedConfigs in context %q: %s", o.host.Context, cli.ServerError(err))
+	}
+	for _, c := range list.Items {
+		scope, _, _ := unstructured.NestedString(c.Object, "spec", "scope")
+		if c.GetNamespace() != o.globals.KubeFedNamespace && c.GetName() == apis.KubeFedConfigName && scope != apis.ScopeNamespaced {
+			return fmt.Errorf("the host already has a Cluster-scoped federation, in namespace %q; a second would claim the same federated objects: pass --scope Namespaced, or use another host",
+				c.GetNamespace())
+		}
 	}
 	return nil
 }

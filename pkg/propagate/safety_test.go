@@ -116,7 +116,7 @@ func TestUnmanagedObject(t *testing.T) {
 }
 
 func TestInScopeLeavesOtherFederationsAlone(t *testing.T) {
-	st := &state{foreign: map[string]bool{"fed-b": true}}
+	st := &state{foreign: map[string]bool{"fed-b": true}, fed: &apis.Federation{KubeFedNamespace: "kube-federation-system"}}
 	o := &Options{}
 	cm := &apis.FederatedTypeConfig{Spec: apis.FederatedTypeConfigSpec{TargetType: apis.APIResource{Kind: "ConfigMap", Scope: apis.ScopeNamespaced}}}
 	ns := &apis.FederatedTypeConfig{Spec: apis.FederatedTypeConfigSpec{TargetType: apis.APIResource{Kind: "Namespace", Scope: apis.ScopeCluster}}}
@@ -124,4 +124,11 @@ func TestInScopeLeavesOtherFederationsAlone(t *testing.T) {
 	assert.False(t, o.inScope(st, ns, obj("v1", "Namespace", "", "fed-b", managed, nil)))
 	assert.True(t, o.inScope(st, cm, obj("v1", "ConfigMap", "app", "x", managed, nil)))
 	assert.True(t, o.inScope(st, ns, obj("v1", "Namespace", "", "app", managed, nil)))
+	// Labelled objects in the reserved namespaces are not a Cluster-scoped federation's.
+	for _, reserved := range []string{"kube-system", "kube-public", "kube-node-lease", "kube-federation-system"} {
+		assert.False(t, o.inScope(st, cm, obj("v1", "ConfigMap", reserved, "x", managed, nil)), reserved)
+	}
+	// A Namespaced federation's own namespace is where its objects are.
+	st.fed.Config = &apis.KubeFedConfig{Spec: apis.KubeFedConfigSpec{Scope: apis.ScopeNamespaced}}
+	assert.True(t, o.inScope(st, cm, obj("v1", "ConfigMap", "kube-federation-system", "x", managed, nil)))
 }

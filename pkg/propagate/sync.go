@@ -120,6 +120,11 @@ func (o *Options) inScope(st *state, tc *apis.FederatedTypeConfig, obj *unstruct
 	if st.foreign[obj.GetNamespace()] || (tc.Spec.TargetType.Kind == "Namespace" && st.foreign[obj.GetName()]) {
 		return false
 	}
+	// A Cluster-scoped federation propagates nothing into the reserved namespaces, so nothing
+	// there is its to prune, whatever labels it carries.
+	if st.fed.Scope() != apis.ScopeNamespaced && obj.GetNamespace() != "" && apis.IsReservedNamespace(obj.GetNamespace(), st.fed.KubeFedNamespace) {
+		return false
+	}
 	if o.namespace != "" && !tc.Namespaced() {
 		return tc.Spec.TargetType.Kind == "Namespace" && obj.GetName() == o.namespace
 	}

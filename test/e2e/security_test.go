@@ -200,9 +200,16 @@ spec:
     clusterOverrides: [{path: /type, value: kubernetes.io/service-account-token}]
 `)
 	applyFiles(t, writeFile(t, docs.String()))
+	// Labelled objects in reserved namespaces (kubefed's leftovers, say) are not pruned either.
+	for _, ns := range []string{"kube-system", kfns} {
+		_, err := dynamicFor(t, "member1").Resource(configMapsGVR).Namespace(ns).Create(context.Background(), &unstructured.Unstructured{Object: map[string]any{
+			"apiVersion": "v1", "kind": "ConfigMap", "metadata": map[string]any{"name": "labelled", "namespace": ns, "labels": map[string]any{apis.ManagedLabel: "true"}}}}, metav1.CreateOptions{})
+		require.NoError(t, ignoreExists(err))
+	}
 	before := memberSnapshots(t, configMapsGVR, secretsGVR, namespacesGVR)
 	r := kubefedctl(t, "propagate")
 	require.Equal(t, cli.ExitError, r.code, r.stdout+r.stderr)
+	assert.NotRegexp(t, `labelled\s+unlabelled`, r.stdout)
 	assert.Regexp(t, `member1\s+Secret\s+tenant\s+stolen-token\s+failed\s+.*never propagated`, r.stdout)
 	assert.Regexp(t, `member1\s+Secret\s+tenant\s+retyped\s+failed\s+.*service-account-token`, r.stdout)
 	assert.NotRegexp(t, `planted`, r.stdout, "objects in reserved namespaces are not even considered")
@@ -305,9 +312,19 @@ spec:
 	assert.Equal(t, cli.ExitError, r.code)
 	assert.Contains(t, r.stderr, `is Namespaced: it propagates only namespace "fed-b"`)
 
-	// A second Cluster-scoped federation would claim every namespace: refused by both.
-	mustRun(t, "--kubefed-namespace", "fed-c", "init")
+	// A second Cluster-scoped federation would claim every namespace: init refuses it, and if
+	// one is made by hand, both federations' passes refuse to run.
+	r = kubefedctl(t, "--kubefed-namespace", "fed-c", "init")
+	assert.Equal(t, cli.ExitError, r.code)
+	assert.Contains(t, r.stderr, `the host already has a Cluster-scoped federation, in namespace "kube-federation-system"`)
+	ensureNamespace(t, "host", "fed-c")
 	t.Cleanup(func() { _ = host.Resource(namespacesGVR).Delete(ctx, "fed-c", metav1.DeleteOptions{}) })
+	require.NoError(t, create(t, "host", `
+apiVersion: core.kubefed.io/v1beta1
+kind: KubeFedConfig
+metadata: {name: kubefed, namespace: fed-c}
+spec: {scope: Cluster}
+`))
 	for _, ns := range []string{kfns, "fed-c"} {
 		r := kubefedctl(t, "--kubefed-namespace", ns, "propagate")
 		assert.Equal(t, cli.ExitError, r.code, ns)
