@@ -30,6 +30,17 @@ var builtinTargets = []APIResource{
 	{Group: "rbac.authorization.k8s.io", Version: "v1", Kind: "RoleBinding", PluralName: "rolebindings", Scope: ScopeNamespaced},
 }
 
+// BuiltinScope is the scope of a built-in kind that kubefedctl knows, so that a type config
+// cannot declare another.
+func BuiltinScope(group, kind string) (string, bool) {
+	for _, target := range builtinTargets {
+		if target.Group == group && target.Kind == kind {
+			return target.Scope, true
+		}
+	}
+	return "", false
+}
+
 // BuiltinTypeConfig returns the type config kubefedctl assumes for a federated kind of the default
 // federated group when none is given, as `kubefedctl enable` would generate it.
 func BuiltinTypeConfig(federatedKind string) (*FederatedTypeConfig, bool) {

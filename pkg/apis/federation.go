@@ -11,6 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/sets"
+	"k8s.io/apimachinery/pkg/util/validation"
 )
 
 // Document is one object read from a file, stdin or a cluster, with where it came from.
@@ -173,6 +174,11 @@ func (f *Federation) addCluster(doc Document) error {
 	c := &KubeFedCluster{}
 	if err := decode(doc, c); err != nil {
 		return err
+	}
+	// The apiserver holds KubeFedCluster names to this; files must be held to it too, since a
+	// cluster's name becomes a heading, a directory and a report's first column.
+	if errs := validation.IsDNS1123Subdomain(c.Name); len(errs) > 0 {
+		return fmt.Errorf("%s: KubeFedCluster %q: the name is not a valid cluster name: %s", doc.Source, c.Name, strings.Join(errs, "; "))
 	}
 	switch c.Namespace {
 	case "":

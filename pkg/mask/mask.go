@@ -58,19 +58,35 @@ func Object(obj map[string]any) map[string]any {
 	if template, ok := nestedMap(out, "spec", "template"); ok {
 		hideSecret(template, nil, hidden)
 	}
-	overrides, _, _ := unstructured.NestedSlice(out, "spec", "overrides")
-	for _, item := range overrides {
+	// The federated object's own last-applied copy holds the template's values.
+	if annotations, ok := nestedMap(out, "metadata", "annotations"); ok {
+		if _, found := annotations[lastApplied]; found {
+			annotations[lastApplied] = hidden
+		}
+	}
+	for _, override := range overrideValues(out) {
+		path, _ := override["path"].(string)
+		if _, has := override["value"]; has && touchesValues(path) {
+			override["value"] = hideAll(override["value"])
+		}
+	}
+	return out
+}
+
+// overrideValues are the override entries of a federated object, in place.
+func overrideValues(obj map[string]any) []map[string]any {
+	var out []map[string]any
+	overrides, _, _ := unstructured.NestedFieldNoCopy(obj, "spec", "overrides")
+	items, _ := overrides.([]any)
+	for _, item := range items {
 		cluster, _ := item.(map[string]any)
 		list, _ := cluster["clusterOverrides"].([]any)
 		for _, o := range list {
-			override, _ := o.(map[string]any)
-			path, _ := override["path"].(string)
-			if _, has := override["value"]; has && touchesValues(path) {
-				override["value"] = hideAll(override["value"])
+			if override, ok := o.(map[string]any); ok {
+				out = append(out, override)
 			}
 		}
 	}
-	unstructured.SetNestedSlice(out, overrides, "spec", "overrides")
 	return out
 }
 
@@ -146,6 +162,12 @@ func touchesValues(path string) bool {
 			return true
 		}
 	}
+	// kubectl's copy of the whole object, or the metadata or annotations that hold it.
+	for _, parent := range []string{"/metadata", "/metadata/annotations", "/metadata/annotations/" + strings.ReplaceAll(lastApplied, "/", "~1")} {
+		if path == parent {
+			return true
+		}
+	}
 	return path == "" || path == "/"
 }
 
@@ -187,19 +209,47 @@ func Text(msg string, obj map[string]any) string {
 	} else if template, ok := nestedMap(obj, "spec", "template"); ok {
 		holders = append(holders, template)
 	}
+	var values []any
 	for _, h := range holders {
 		for _, field := range secretFields {
-			values, _ := h[field].(map[string]any)
-			for _, v := range values {
-				for _, s := range encodings(v) {
-					if len(s) >= minHidden {
-						msg = strings.ReplaceAll(msg, s, hidden)
-					}
-				}
+			m, _ := h[field].(map[string]any)
+			for _, v := range m {
+				values = append(values, v)
+			}
+		}
+	}
+	for _, override := range overrideValues(obj) {
+		if path, _ := override["path"].(string); touchesValues(path) {
+			values = append(values, leaves(override["value"])...)
+		}
+	}
+	for _, v := range values {
+		for _, s := range encodings(v) {
+			if len(s) >= minHidden {
+				msg = strings.ReplaceAll(msg, s, hidden)
 			}
 		}
 	}
 	return msg
+}
+
+// leaves lists the leaf values of a JSON value.
+func leaves(v any) []any {
+	switch t := v.(type) {
+	case map[string]any:
+		var out []any
+		for _, item := range t {
+			out = append(out, leaves(item)...)
+		}
+		return out
+	case []any:
+		var out []any
+		for _, item := range t {
+			out = append(out, leaves(item)...)
+		}
+		return out
+	}
+	return []any{v}
 }
 
 // minHidden is the shortest value Text replaces: shorter ones would blank out ordinary words.

@@ -41,6 +41,8 @@ func TestObjectHidesAFederatedSecret(t *testing.T) {
 				map[string]any{"path": "/data", "value": map[string]any{"a": "YQ==", "b": "Yg=="}},
 				map[string]any{"path": "/stringData/s", "op": "add", "value": "other"},
 				map[string]any{"path": "/metadata/labels/x", "value": "y"},
+				map[string]any{"path": "/metadata/annotations/kubectl.kubernetes.io~1last-applied-configuration", "value": `{"data":{"k":"djI="}}`},
+				map[string]any{"path": "/metadata/annotations", "value": map[string]any{lastApplied: "{}", "other": "x"}},
 			}}},
 		}}
 	out := Object(in)
@@ -52,6 +54,8 @@ func TestObjectHidesAFederatedSecret(t *testing.T) {
 	assert.Equal(t, map[string]any{"a": hidden, "b": hidden}, overrides[1].(map[string]any)["value"])
 	assert.Equal(t, hidden, overrides[2].(map[string]any)["value"])
 	assert.Equal(t, "y", overrides[3].(map[string]any)["value"])
+	assert.Equal(t, hidden, overrides[4].(map[string]any)["value"])
+	assert.Equal(t, map[string]any{lastApplied: hidden, "other": hidden}, overrides[5].(map[string]any)["value"])
 }
 
 func TestPairMarksChangedValues(t *testing.T) {
@@ -77,4 +81,22 @@ func TestTextHidesValuesInMessages(t *testing.T) {
 	assert.Equal(t, `Secret "s" is invalid: data: "***" (***) and stringData "***", also ***`, Text(msg, s))
 	cm := map[string]any{"apiVersion": "v1", "kind": "ConfigMap", "data": map[string]any{"k": "value"}}
 	assert.Equal(t, "value", Text("value", cm))
+}
+
+func TestFederatedSecretWithoutOverridesGainsNone(t *testing.T) {
+	in := map[string]any{"apiVersion": "types.kubefed.io/v1beta1", "kind": "FederatedSecret",
+		"metadata": map[string]any{"name": "s", "annotations": map[string]any{lastApplied: `{"spec":{"template":{"data":{"k":"dg=="}}}}`}},
+		"spec":     map[string]any{"template": map[string]any{"data": map[string]any{"k": "dg=="}}}}
+	out := Object(in)
+	assert.NotContains(t, out["spec"].(map[string]any), "overrides")
+	assert.Equal(t, hidden, out["metadata"].(map[string]any)["annotations"].(map[string]any)[lastApplied])
+}
+
+func TestTextHidesOverrideValues(t *testing.T) {
+	in := map[string]any{"apiVersion": "types.kubefed.io/v1beta1", "kind": "FederatedSecret",
+		"spec": map[string]any{"template": map[string]any{},
+			"overrides": []any{map[string]any{"clusterName": "c1", "clusterOverrides": []any{
+				map[string]any{"path": "/data", "value": map[string]any{"k": "c2VjcmV0LXZhbHVl"}},
+			}}}}}
+	assert.Equal(t, "invalid: ***, ***", Text("invalid: c2VjcmV0LXZhbHVl, secret-value", in))
 }

@@ -62,8 +62,9 @@ func (o *Options) syncType(ctx context.Context, st *state, plan *render.Result, 
 	}
 	list, err := client.Namespace(listNamespace).List(ctx, metav1.ListOptions{})
 	if apierrors.IsNotFound(err) && len(desired) == 0 {
-		// The member does not serve a type it has nothing to receive of: nothing to do.
-		return nil
+		// The member does not serve a type it has nothing to receive of: nothing to do but
+		// report the objects that failed to render.
+		return out
 	}
 	if err != nil {
 		reason := cli.ServerError(err)

@@ -66,7 +66,7 @@ func overridesByCluster(items []apis.ClusterOverrides) (map[string][]apis.Overri
 			paths[o.Path] = true
 			if o.Path == "/spec/replicas" && o.Op != "remove" {
 				if !isCount(o.Value) {
-					return nil, fmt.Errorf("%s: replicas must be a whole number of zero or more, not %v", where, o.Value)
+					return nil, fmt.Errorf("%s: replicas must be a whole number of zero or more, not %s", where, describeValue(o.Value))
 				}
 			}
 		}
@@ -253,4 +253,24 @@ func isCount(v any) bool {
 		return n >= 0 && n == math.Trunc(n)
 	}
 	return false
+}
+
+// describeValue shows a number as it is and anything else by its JSON type only: the value may
+// be a Secret's.
+func describeValue(v any) string {
+	switch v.(type) {
+	case int64, float64:
+		return fmt.Sprint(v)
+	case string:
+		return "a string"
+	case map[string]any:
+		return "an object"
+	case []any:
+		return "a list"
+	case bool:
+		return "a boolean"
+	case nil:
+		return "null"
+	}
+	return fmt.Sprintf("a %T", v)
 }

@@ -79,7 +79,7 @@ func TestOverridesByClusterRejects(t *testing.T) {
 		{name: "not a pointer", items: []apis.ClusterOverrides{{ClusterName: "a", ClusterOverrides: []apis.Override{{Path: "spec.replicas", Value: float64(1)}}}}, wantErr: `a path is a JSON pointer starting with "/"`},
 		{name: "negative replicas", items: []apis.ClusterOverrides{{ClusterName: "a", ClusterOverrides: []apis.Override{{Path: "/spec/replicas", Value: float64(-1)}}}}, wantErr: "replicas must be a whole number of zero or more, not -1"},
 		{name: "fractional replicas", items: []apis.ClusterOverrides{{ClusterName: "a", ClusterOverrides: []apis.Override{{Path: "/spec/replicas", Value: 1.5}}}}, wantErr: "replicas must be a whole number of zero or more, not 1.5"},
-		{name: "text replicas", items: []apis.ClusterOverrides{{ClusterName: "a", ClusterOverrides: []apis.Override{{Path: "/spec/replicas", Value: "two"}}}}, wantErr: "replicas must be a whole number of zero or more, not two"},
+		{name: "text replicas", items: []apis.ClusterOverrides{{ClusterName: "a", ClusterOverrides: []apis.Override{{Path: "/spec/replicas", Value: "two"}}}}, wantErr: "replicas must be a whole number of zero or more, not a string"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

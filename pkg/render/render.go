@@ -308,6 +308,8 @@ func checkIdentity(o *apis.FederatedObject, fed *apis.Federation) error {
 	case apis.IsMachineryGroup(target.Group, o.TypeConfig.Spec.FederatedType.Group):
 		return fmt.Errorf("FederatedTypeConfig %q targets %s of group %q, one of the federation's own types, which are never propagated; delete the type config",
 			o.TypeConfig.Name, target.Kind, target.Group)
+	case !declaredScopeHolds(target):
+		return fmt.Errorf("FederatedTypeConfig %q declares %s %s, but it is not: fix spec.targetType.scope", o.TypeConfig.Name, target.Kind, target.Scope)
 	case o.IsNamespace():
 		// A FederatedNamespace lives in the namespace it names; skipReason has checked that.
 	case target.Scope == apis.ScopeNamespaced && namespace == "":
@@ -322,6 +324,14 @@ func checkIdentity(o *apis.FederatedObject, fed *apis.Federation) error {
 		}
 	}
 	return nil
+}
+
+// declaredScopeHolds reports whether a type config's target scope is the kind's real one, where
+// kubefedctl knows it: a namespaced claim for a cluster-scoped kind would let objects in a
+// tenant's namespace write cluster-wide.
+func declaredScopeHolds(target apis.APIResource) bool {
+	scope, known := apis.BuiltinScope(target.Group, target.Kind)
+	return !known || scope == target.Scope
 }
 
 // serviceAccountTokenType is the type of the Secrets that hold service-account tokens.

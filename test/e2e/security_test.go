@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -421,5 +422,102 @@ spec:
 	for _, ns := range []string{"ns-adopted", "ns-user-data", "ns-hands-off", "ns-moved", "ns-ours"} {
 		_ = host.Resource(namespacesGVR).Delete(ctx, ns, metav1.DeleteOptions{})
 		_ = m1.Resource(namespacesGVR).Delete(ctx, ns, metav1.DeleteOptions{})
+	}
+}
+
+// Invariant 1, through the type config: a hand-made FederatedTypeConfig that gives a namespaced
+// federated type a cluster-scoped target, or that targets the federation's own types, would let
+// a tenant write cluster-wide. Such objects fail, and no member gains anything.
+func TestSecurityTypeConfigsCannotWidenATenantsReach(t *testing.T) {
+	federation(t)
+	ensureNamespace(t, "host", "tenant")
+	ctx := context.Background()
+	host := dynamicFor(t, "host")
+	for _, kind := range []string{"ClusterRoleBinding", "KubeFedCluster"} {
+		plural := strings.ToLower(kind) + "s"
+		require.NoError(t, ignoreExists(create(t, "host", fmt.Sprintf(`
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: federated%[1]s.types.kubefed.io}
+spec:
+  group: types.kubefed.io
+  scope: Namespaced
+  names: {kind: Federated%[2]s, plural: federated%[1]s, singular: federated%[3]s, listKind: Federated%[2]sList}
+  versions:
+  - name: v1beta1
+    served: true
+    storage: true
+    subresources: {status: {}}
+    schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}
+`, plural, kind, strings.ToLower(kind)))))
+		crd := "federated" + plural + ".types.kubefed.io"
+		t.Cleanup(func() { _ = host.Resource(crdsGVR).Delete(ctx, crd, metav1.DeleteOptions{}) })
+	}
+	require.Eventually(t, func() bool {
+		_, err := host.Resource(federatedGVR("federatedclusterrolebindings")).Namespace("tenant").List(ctx, metav1.ListOptions{})
+		_, err2 := host.Resource(federatedGVR("federatedkubefedclusters")).Namespace("tenant").List(ctx, metav1.ListOptions{})
+		return err == nil && err2 == nil
+	}, 30*time.Second, 200*time.Millisecond)
+	applyFiles(t, writeFile(t, `
+apiVersion: core.kubefed.io/v1beta1
+kind: FederatedTypeConfig
+metadata: {name: clusterrolebindings.rbac.authorization.k8s.io, namespace: kube-federation-system}
+spec:
+  targetType: {group: rbac.authorization.k8s.io, version: v1, kind: ClusterRoleBinding, pluralName: clusterrolebindings, scope: Namespaced}
+  propagation: Enabled
+  federatedType: {group: types.kubefed.io, version: v1beta1, kind: FederatedClusterRoleBinding, pluralName: federatedclusterrolebindings, scope: Namespaced}
+---
+apiVersion: core.kubefed.io/v1beta1
+kind: FederatedTypeConfig
+metadata: {name: kubefedclusters.core.kubefed.io, namespace: kube-federation-system}
+spec:
+  targetType: {group: core.kubefed.io, version: v1beta1, kind: KubeFedCluster, pluralName: kubefedclusters, scope: Namespaced}
+  propagation: Enabled
+  federatedType: {group: types.kubefed.io, version: v1beta1, kind: FederatedKubeFedCluster, pluralName: federatedkubefedclusters, scope: Namespaced}
+---
+apiVersion: types.kubefed.io/v1beta1
+kind: FederatedNamespace
+metadata: {name: tenant, namespace: tenant}
+spec: {placement: {clusterSelector: {}}}
+---
+apiVersion: types.kubefed.io/v1beta1
+kind: FederatedClusterRoleBinding
+metadata: {name: tenant-admin, namespace: tenant}
+spec:
+  template:
+    roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}
+    subjects: [{kind: ServiceAccount, name: default, namespace: tenant}]
+  placement: {clusterSelector: {}}
+---
+apiVersion: types.kubefed.io/v1beta1
+kind: FederatedKubeFedCluster
+metadata: {name: rogue, namespace: tenant}
+spec:
+  template: {spec: {apiEndpoint: "https://attacker.example", secretRef: {name: x}}}
+  placement: {clusterSelector: {}}
+`))
+	t.Cleanup(func() {
+		for _, name := range []string{"clusterrolebindings.rbac.authorization.k8s.io", "kubefedclusters.core.kubefed.io"} {
+			_ = host.Resource(apis.FederatedTypeConfigResource).Namespace(kfns).Delete(ctx, name, metav1.DeleteOptions{})
+		}
+	})
+	before := memberSnapshots(t, clusterRoleBindingsGVR)
+	r := kubefedctl(t, "propagate")
+	require.Equal(t, cli.ExitError, r.code, r.stdout+r.stderr)
+	for _, m := range []string{"member1", "member2"} {
+		assert.Regexp(t, m+`\s+ClusterRoleBinding\s+tenant\s+tenant-admin\s+failed\s+.*declares ClusterRoleBinding Namespaced, but it is not`, r.stdout)
+		assert.Regexp(t, m+`\s+KubeFedCluster\s+tenant\s+rogue\s+failed\s+.*federation's own types`, r.stdout)
+		assert.Empty(t, names(t, dynamicFor(t, m), clusterRoleBindingsGVR, "", "tenant-admin"), m)
+	}
+	assert.Equal(t, before, memberSnapshots(t, clusterRoleBindingsGVR))
+	for _, plural := range []string{"federatedclusterrolebindings", "federatedkubefedclusters"} {
+		list, err := host.Resource(federatedGVR(plural)).Namespace("tenant").List(ctx, metav1.ListOptions{})
+		require.NoError(t, err)
+		for _, item := range list.Items {
+			item.SetFinalizers(nil)
+			_, err := host.Resource(federatedGVR(plural)).Namespace("tenant").Update(ctx, &item, metav1.UpdateOptions{})
+			require.NoError(t, err)
+			require.NoError(t, host.Resource(federatedGVR(plural)).Namespace("tenant").Delete(ctx, item.GetName(), metav1.DeleteOptions{}))
+		}
 	}
 }
