@@ -29,6 +29,8 @@ type Options struct {
 	Output    string
 	OutputDir string
 	Explain   bool
+	// ShowSecrets prints Secret values in clear; files under OutputDir always hold them.
+	ShowSecrets bool
 
 	namespace string
 	outputSet bool
@@ -56,6 +58,9 @@ func (o *Options) Validate() error {
 	}
 	if o.Explain && o.OutputDir != "" {
 		return errors.New("--explain and --output-dir are mutually exclusive")
+	}
+	if o.ShowSecrets && o.OutputDir != "" {
+		return errors.New("--show-secrets and --output-dir are mutually exclusive: files under --output-dir always hold the real values")
 	}
 	return nil
 }
@@ -99,6 +104,9 @@ func (o *Options) Run() error {
 		if err != nil {
 			return err
 		}
+		if !o.ShowSecrets {
+			maskExplanations(fed, result.Explanations)
+		}
 		return o.printExplanations(result, clusters)
 	}
 	if o.OutputDir != "" {
@@ -116,6 +124,9 @@ func (o *Options) Run() error {
 			if err != nil {
 				return err
 			}
+			for i := range objects {
+				objects[i] = o.printable(objects[i])
+			}
 			if err := cli.PrintObjects(&buf, o.Output, objects); err != nil {
 				return err
 			}
@@ -126,7 +137,7 @@ func (o *Options) Run() error {
 		printer := cli.NewPrinter(o.Output)
 		docs, err := core.MapObjects(result, c.Name, nil, func(obj *unstructured.Unstructured) ([]byte, error) {
 			var doc bytes.Buffer
-			err := printer.PrintObject(&doc, obj)
+			err := printer.PrintObject(&doc, o.printable(obj))
 			return doc.Bytes(), err
 		})
 		if err != nil {
@@ -160,6 +171,14 @@ func (o *Options) Run() error {
 		}
 	}
 	return nil
+}
+
+// printable is obj as it may be printed: with Secret values hidden unless --show-secrets.
+func (o *Options) printable(obj *unstructured.Unstructured) *unstructured.Unstructured {
+	if o.ShowSecrets {
+		return obj
+	}
+	return maskSecret(obj)
 }
 
 // eachCluster runs fn for every ready cluster, a few clusters at a time in parallel; i is the
