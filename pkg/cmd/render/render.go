@@ -4,10 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"runtime"
-	"sort"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -216,79 +213,4 @@ func clusterNames(clusters []core.ClusterResult) string {
 		names[i] = c.Name
 	}
 	return strings.Join(names, ", ")
-}
-
-// writeDir writes DIR/<cluster>/<file> for every object and removes files of the same format
-// left there by an earlier render, so the directory is exactly the plan. Every file is encoded
-// before the first is written.
-func (o *Options) writeDir(result *core.Result, clusters []core.ClusterResult) error {
-	ext := "." + o.Output
-	type file struct {
-		path string
-		data []byte
-	}
-	files := make([]map[string][]byte, len(clusters))
-	err := eachCluster(clusters, func(i int, c core.ClusterResult) error {
-		printer := cli.NewPrinter(o.Output)
-		encoded, err := core.MapObjects(result, c.Name, nil, func(obj *unstructured.Unstructured) (file, error) {
-			var buf bytes.Buffer
-			err := printer.PrintObject(&buf, obj)
-			return file{filepath.Join(o.OutputDir, c.Name, FileName(obj)+ext), buf.Bytes()}, err
-		})
-		files[i] = make(map[string][]byte, len(encoded))
-		for _, f := range encoded {
-			files[i][f.path] = f.data
-		}
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	written, total := 0, 0
-	for _, encoded := range files {
-		total += len(encoded)
-	}
-	for i, c := range clusters {
-		if !c.Ready {
-			continue
-		}
-		dir := filepath.Join(o.OutputDir, c.Name)
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return fmt.Errorf("creating %s: %w (wrote %d of %d files)", dir, err, written, total)
-		}
-		stale, _ := filepath.Glob(filepath.Join(dir, "*"+ext))
-		for _, path := range stale {
-			if _, keep := files[i][path]; !keep {
-				if err := os.Remove(path); err != nil {
-					return fmt.Errorf("removing stale %s: %w (wrote %d of %d files)", path, err, written, total)
-				}
-			}
-		}
-		paths := make([]string, 0, len(files[i]))
-		for path := range files[i] {
-			paths = append(paths, path)
-		}
-		sort.Strings(paths)
-		for _, path := range paths {
-			if err := os.WriteFile(path, files[i][path], 0o644); err != nil {
-				return fmt.Errorf("writing %s: %w (wrote %d of %d files)", path, err, written, total)
-			}
-			written++
-		}
-		fmt.Fprintf(o.Out, "cluster %s: %d objects written to %s\n", c.Name, len(paths), dir)
-	}
-	return nil
-}
-
-// FileName names an object's file: kind and group, namespace, name, unique within a cluster.
-func FileName(obj *unstructured.Unstructured) string {
-	gvk := obj.GroupVersionKind()
-	kind := strings.ToLower(gvk.Kind)
-	if gvk.Group != "" {
-		kind += "." + gvk.Group
-	}
-	if ns := obj.GetNamespace(); ns != "" {
-		return kind + "_" + ns + "_" + obj.GetName()
-	}
-	return kind + "_" + obj.GetName()
 }
