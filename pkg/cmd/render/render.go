@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"strconv"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -114,7 +115,7 @@ func (o *Options) Run() error {
 	err = eachCluster(clusters, func(i int, c core.ClusterResult) error {
 		var buf bytes.Buffer
 		if o.Cluster == "" {
-			fmt.Fprintf(&buf, "# Cluster: %s\n", c.Name)
+			fmt.Fprintf(&buf, "# Cluster: %s\n", heading(c.Name))
 		}
 		if o.Output == cli.OutputJSON {
 			objects, err := result.Objects(c.Name)
@@ -213,4 +214,13 @@ func clusterNames(clusters []core.ClusterResult) string {
 		names[i] = c.Name
 	}
 	return strings.Join(names, ", ")
+}
+
+// heading is a cluster's name as a comment line shows it: quoted when it is not a plain DNS
+// name, so that a name holding a newline cannot add documents to the stream.
+func heading(name string) string {
+	if validClusterDir(name) != nil {
+		return strconv.Quote(name)
+	}
+	return name
 }

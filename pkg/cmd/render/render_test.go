@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -150,4 +151,20 @@ func TestPluginName(t *testing.T) {
 	assert.Contains(t, out.String(), "kubectl kubefed render -f testdata/examples --explain")
 	assert.Contains(t, out.String(), "Usage:\n  kubectl kubefed render -f PATH...")
 	assert.NotContains(t, out.String(), "kubefedctl")
+}
+
+// A cluster's name from a file may hold anything; the heading of its section must not add
+// documents to the stream.
+func TestRenderHeadingQuotesOddClusterNames(t *testing.T) {
+	for _, name := range []string{"a\n---\napiVersion: v1\nkind: Secret", "a\x00b", "Upper"} {
+		t.Run(name, func(t *testing.T) {
+			stdin := "apiVersion: core.kubefed.io/v1beta1\nkind: KubeFedCluster\nmetadata: {name: " + strconv.Quote(name) + ", namespace: kube-federation-system}\nspec: {apiEndpoint: \"https://c.example.com\"}\n"
+			code, stdout, stderr := run(t, stdin, "render", "-f", filepath.Join(examples, "clusters.yaml"), "-f", filepath.Join(examples, "namespace.yaml"), "-f", "-")
+			require.Equal(t, cli.ExitOK, code, stderr)
+			assert.Contains(t, stdout, "# Cluster: "+strconv.Quote(name)+"\n")
+			assert.Contains(t, stdout, "# Cluster: member1\n", "plain names as they are")
+			assert.NotContains(t, stdout, "\nkind: Secret")
+			assert.NotContains(t, stdout, "\x00")
+		})
+	}
 }
