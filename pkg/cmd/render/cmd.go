@@ -28,14 +28,17 @@ const example = `  # Show what every member cluster should hold
 func NewCmdRender(globals *cli.Globals, streams genericiooptions.IOStreams) *cobra.Command {
 	o := NewOptions(globals, streams)
 	cmd := &cobra.Command{
-		Use:   "render -f PATH... [--cluster NAME] [-o yaml|json] [--output-dir DIR] [--explain]",
+		Use:   "render -f PATH... [--cluster NAME] [-o yaml|json] [--output-dir DIR] [--explain] [--show-secrets]",
 		Short: "Print the objects each member cluster should hold, computed from kubefed manifests",
 		Long: `Render computes, without any cluster, the objects each member cluster should hold: placement,
 the ReplicaSchedulingPreference split, per-cluster overrides and the kubefed.io/managed label, with
 kubefed's semantics. The input holds KubeFedClusters, FederatedTypeConfigs (optional for built-in
 types), Federated<Kind> objects, FederatedNamespaces and ReplicaSchedulingPreferences.
 
-Objects are sorted by group, kind, namespace and name; the output is the same bytes on every run.`,
+Objects are sorted by group, kind, namespace and name; the output is the same bytes on every run.
+Printed Secrets show each value as *** (as kubectl diff does) unless --show-secrets is given; the
+files --output-dir writes are the plan itself and hold the real values, a Secret's readable by its
+owner only (mode 0600).`,
 		Example: example,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -50,7 +53,8 @@ Objects are sorted by group, kind, namespace and name; the output is the same by
 	f.StringSliceVarP(&o.Filenames, "filename", "f", nil, "Files or directories (recursive) to read, or - for stdin; may be repeated")
 	f.StringVar(&o.Cluster, "cluster", "", "Render only this member cluster")
 	f.StringVarP(&o.Output, "output", "o", cli.OutputYAML, "Output format: yaml (a --- stream) or json (a v1 List); with --explain, data instead of text")
-	f.StringVar(&o.OutputDir, "output-dir", "", "Write one file per object under DIR/<cluster>/ instead of printing")
+	f.StringVar(&o.OutputDir, "output-dir", "", "Write one file per object under DIR/<cluster>/ instead of printing; later renders remove only the files an earlier one recorded there")
 	f.BoolVar(&o.Explain, "explain", false, "Print, per federated object and cluster, the placement, replicas and overrides and why")
+	f.BoolVar(&o.ShowSecrets, "show-secrets", false, "Print Secret values in clear; without it they print as *** as in kubectl diff (files under --output-dir always hold the real values)")
 	return cmd
 }

@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"runtime"
-	"sort"
+	"strconv"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -29,6 +27,8 @@ type Options struct {
 	Output    string
 	OutputDir string
 	Explain   bool
+	// ShowSecrets prints Secret values in clear; files under OutputDir always hold them.
+	ShowSecrets bool
 
 	namespace string
 	outputSet bool
@@ -56,6 +56,9 @@ func (o *Options) Validate() error {
 	}
 	if o.Explain && o.OutputDir != "" {
 		return errors.New("--explain and --output-dir are mutually exclusive")
+	}
+	if o.ShowSecrets && o.OutputDir != "" {
+		return errors.New("--show-secrets and --output-dir are mutually exclusive: files under --output-dir always hold the real values")
 	}
 	return nil
 }
@@ -99,6 +102,9 @@ func (o *Options) Run() error {
 		if err != nil {
 			return err
 		}
+		if !o.ShowSecrets {
+			maskExplanations(fed, result.Explanations)
+		}
 		return o.printExplanations(result, clusters)
 	}
 	if o.OutputDir != "" {
@@ -109,12 +115,15 @@ func (o *Options) Run() error {
 	err = eachCluster(clusters, func(i int, c core.ClusterResult) error {
 		var buf bytes.Buffer
 		if o.Cluster == "" {
-			fmt.Fprintf(&buf, "# Cluster: %s\n", c.Name)
+			fmt.Fprintf(&buf, "# Cluster: %s\n", heading(c.Name))
 		}
 		if o.Output == cli.OutputJSON {
 			objects, err := result.Objects(c.Name)
 			if err != nil {
 				return err
+			}
+			for i := range objects {
+				objects[i] = o.printable(objects[i])
 			}
 			if err := cli.PrintObjects(&buf, o.Output, objects); err != nil {
 				return err
@@ -126,7 +135,7 @@ func (o *Options) Run() error {
 		printer := cli.NewPrinter(o.Output)
 		docs, err := core.MapObjects(result, c.Name, nil, func(obj *unstructured.Unstructured) ([]byte, error) {
 			var doc bytes.Buffer
-			err := printer.PrintObject(&doc, obj)
+			err := printer.PrintObject(&doc, o.printable(obj))
 			return doc.Bytes(), err
 		})
 		if err != nil {
@@ -160,6 +169,14 @@ func (o *Options) Run() error {
 		}
 	}
 	return nil
+}
+
+// printable is obj as it may be printed: with Secret values hidden unless --show-secrets.
+func (o *Options) printable(obj *unstructured.Unstructured) *unstructured.Unstructured {
+	if o.ShowSecrets {
+		return obj
+	}
+	return maskSecret(obj)
 }
 
 // eachCluster runs fn for every ready cluster, a few clusters at a time in parallel; i is the
@@ -199,77 +216,11 @@ func clusterNames(clusters []core.ClusterResult) string {
 	return strings.Join(names, ", ")
 }
 
-// writeDir writes DIR/<cluster>/<file> for every object and removes files of the same format
-// left there by an earlier render, so the directory is exactly the plan. Every file is encoded
-// before the first is written.
-func (o *Options) writeDir(result *core.Result, clusters []core.ClusterResult) error {
-	ext := "." + o.Output
-	type file struct {
-		path string
-		data []byte
+// heading is a cluster's name as a comment line shows it: quoted when it is not a plain DNS
+// name, so that a name holding a newline cannot add documents to the stream.
+func heading(name string) string {
+	if validClusterDir(name) != nil {
+		return strconv.Quote(name)
 	}
-	files := make([]map[string][]byte, len(clusters))
-	err := eachCluster(clusters, func(i int, c core.ClusterResult) error {
-		printer := cli.NewPrinter(o.Output)
-		encoded, err := core.MapObjects(result, c.Name, nil, func(obj *unstructured.Unstructured) (file, error) {
-			var buf bytes.Buffer
-			err := printer.PrintObject(&buf, obj)
-			return file{filepath.Join(o.OutputDir, c.Name, FileName(obj)+ext), buf.Bytes()}, err
-		})
-		files[i] = make(map[string][]byte, len(encoded))
-		for _, f := range encoded {
-			files[i][f.path] = f.data
-		}
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	written, total := 0, 0
-	for _, encoded := range files {
-		total += len(encoded)
-	}
-	for i, c := range clusters {
-		if !c.Ready {
-			continue
-		}
-		dir := filepath.Join(o.OutputDir, c.Name)
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return fmt.Errorf("creating %s: %w (wrote %d of %d files)", dir, err, written, total)
-		}
-		stale, _ := filepath.Glob(filepath.Join(dir, "*"+ext))
-		for _, path := range stale {
-			if _, keep := files[i][path]; !keep {
-				if err := os.Remove(path); err != nil {
-					return fmt.Errorf("removing stale %s: %w (wrote %d of %d files)", path, err, written, total)
-				}
-			}
-		}
-		paths := make([]string, 0, len(files[i]))
-		for path := range files[i] {
-			paths = append(paths, path)
-		}
-		sort.Strings(paths)
-		for _, path := range paths {
-			if err := os.WriteFile(path, files[i][path], 0o644); err != nil {
-				return fmt.Errorf("writing %s: %w (wrote %d of %d files)", path, err, written, total)
-			}
-			written++
-		}
-		fmt.Fprintf(o.Out, "cluster %s: %d objects written to %s\n", c.Name, len(paths), dir)
-	}
-	return nil
-}
-
-// FileName names an object's file: kind and group, namespace, name, unique within a cluster.
-func FileName(obj *unstructured.Unstructured) string {
-	gvk := obj.GroupVersionKind()
-	kind := strings.ToLower(gvk.Kind)
-	if gvk.Group != "" {
-		kind += "." + gvk.Group
-	}
-	if ns := obj.GetNamespace(); ns != "" {
-		return kind + "_" + ns + "_" + obj.GetName()
-	}
-	return kind + "_" + obj.GetName()
+	return name
 }
