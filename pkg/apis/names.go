@@ -55,10 +55,11 @@ const (
 )
 
 // IsSystemNamespace reports whether kubefed refuses to propagate a FederatedNamespace of this
-// name: the namespaces every cluster already has, and kubefed's own.
+// name: the namespaces every cluster already has, and kubefed's own. kube-node-lease, which
+// kubefed's list predates, holds each node's heartbeat Lease.
 func IsSystemNamespace(name, kubefedNamespace string) bool {
 	switch name {
-	case "kube-system", "kube-public", "default", kubefedNamespace:
+	case "kube-system", "kube-public", "kube-node-lease", "default", kubefedNamespace:
 		return true
 	}
 	return false
