@@ -59,7 +59,7 @@ func (o *Options) contents(ctx context.Context, namespace string, typeConfigs ma
 		for i := range list.Items {
 			obj := &list.Items[i]
 			if err := refuseObject(t.Resource, obj, o.globals.KubeFedNamespace, groups); err != nil {
-				cli.Warn(o.ErrOut, "skipping %s", err)
+				cli.Warn(o.ErrOut, "not federated: %v", err)
 				continue
 			}
 			if !createdByController(obj) {

@@ -135,8 +135,13 @@ func (o *Options) Run(ctx context.Context) error {
 		if err := o.refuseKubeFedNamespace(ctx, o.Name); err != nil {
 			return err
 		}
-	} else if err := o.refuseKubeFedNamespace(ctx, namespace); err != nil {
-		return err
+	} else {
+		if err := refuseInKubeFedNamespace(fmt.Sprintf("%s %q", target.Resource.Kind, join(namespace, o.Name)), namespace, o.globals.KubeFedNamespace); err != nil {
+			return err
+		}
+		if err := o.refuseKubeFedNamespace(ctx, namespace); err != nil {
+			return err
+		}
 	}
 	var federated []item
 	typeConfigs := map[string]*apis.FederatedTypeConfig{}

@@ -50,11 +50,18 @@ func refuseObject(r apis.APIResource, obj *unstructured.Unstructured, kubefedNam
 	if r.Group == "" && r.Kind == "Namespace" {
 		return refuseNamespaceName(obj.GetName(), kubefedNamespace)
 	}
-	if obj.GetNamespace() != "" && obj.GetNamespace() == kubefedNamespace {
-		return fmt.Errorf("%s is in the KubeFed namespace (--kubefed-namespace): the federation's own objects are never federated", what)
+	if err := refuseInKubeFedNamespace(what, obj.GetNamespace(), kubefedNamespace); err != nil {
+		return err
 	}
 	if isToken(r, obj) {
 		return fmt.Errorf("%s is a service-account token (type %s): tokens are never federated", what, serviceAccountToken)
+	}
+	return nil
+}
+
+func refuseInKubeFedNamespace(what, namespace, kubefedNamespace string) error {
+	if namespace != "" && namespace == kubefedNamespace {
+		return fmt.Errorf("%s is in the KubeFed namespace (--kubefed-namespace): the federation's own objects are never federated", what)
 	}
 	return nil
 }
