@@ -160,10 +160,7 @@ func (o *Options) refuseMachinery(ctx context.Context, r apis.APIResource) error
 		}
 		groups = append(groups, hostGroups...)
 	}
-	if err := RefuseMachinery(r, MachineryGroups(groups...)); err != nil {
-		return fmt.Errorf("enabling %q: %w", apis.TypeConfigName(r), err)
-	}
-	return nil
+	return RefuseMachinery(r, MachineryGroups(groups...))
 }
 
 // checkExisting refuses to change the federated type of an enabled type, as kubefed did.
