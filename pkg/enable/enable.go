@@ -80,6 +80,9 @@ func (o *Options) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := o.refuseMachinery(ctx, target.Resource); err != nil {
+		return err
+	}
 	tc := apis.NewTypeConfig(target.Resource, o.FederatedGroup, o.FederatedVersion)
 	tc.Namespace = o.globals.KubeFedNamespace
 	crd := FederatedCRD(tc, target)
@@ -144,6 +147,20 @@ func (o *Options) target() (Target, error) {
 		return Target{}, err
 	}
 	return target, nil
+}
+
+// refuseMachinery refuses the federation's own types, those of the federated groups the host's
+// type configs name included; with no host (-f with -o), those of the groups it knows.
+func (o *Options) refuseMachinery(ctx context.Context, r apis.APIResource) error {
+	groups := []string{o.FederatedGroup}
+	if o.host != nil {
+		hostGroups, err := HostFederatedGroups(ctx, o.host, o.globals.KubeFedNamespace)
+		if err != nil {
+			return err
+		}
+		groups = append(groups, hostGroups...)
+	}
+	return RefuseMachinery(r, MachineryGroups(groups...))
 }
 
 // checkExisting refuses to change the federated type of an enabled type, as kubefed did.

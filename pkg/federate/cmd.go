@@ -31,7 +31,12 @@ becomes spec.template with its labels (annotations are dropped, with a warning) 
 fields the server sets or that belong to one cluster (status, a Service's cluster IPs and node
 ports), placed in every cluster unless --clusters or --cluster-selector say otherwise. An existing
 federated object is never overwritten. With --contents, a namespace and every object of an enabled
-type in it are federated, except what controllers create.`,
+type in it are federated, except what controllers create.
+
+The federation's own machinery is never federated: objects in the KubeFed namespace (or any
+namespace holding KubeFedClusters), service-account token Secrets (skipped with a warning under
+--contents), the kubefed types themselves, and the namespaces kube-system, kube-public,
+kube-node-lease and default. With -o, Secret values print as *** unless --show-secrets.`,
 		Example: federateExample,
 		Args:    cobra.MaximumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -52,6 +57,7 @@ type in it are federated, except what controllers create.`,
 	f.StringSliceVar(&o.SkipResources, "skip-api-resources", nil, "With --contents: types to leave out, by short name, kind, plural, plural.group or group")
 	f.StringSliceVar(&o.Clusters, "clusters", nil, "Place in these clusters only: a,b")
 	f.StringToStringVar(&o.ClusterSelector, "cluster-selector", nil, "Place in the clusters whose labels match: k=v,...")
+	f.BoolVar(&o.ShowSecrets, "show-secrets", false, "With -o: print Secret values in clear, for a manifest to apply (by default they print as ***)")
 	cli.AddDryRunFlag(f, &o.dryRunFlag)
 	return cmd
 }

@@ -11,6 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/kubefedctl/kubefedctl/pkg/apis"
+	"github.com/kubefedctl/kubefedctl/pkg/cli"
 	"github.com/kubefedctl/kubefedctl/pkg/enable"
 )
 
@@ -23,9 +24,9 @@ var controllerTypes = map[string]bool{
 
 // contents federates what the namespace holds: every object of every namespaced type that is
 // enabled (or that --enable-type enables), except what controllers create: objects a
-// controller owns (ReplicaSets of Deployments, EndpointSlices of Services), token Secrets, the
-// root CA ConfigMap and the default ServiceAccount.
-func (o *Options) contents(ctx context.Context, namespace string, typeConfigs map[string]*apis.FederatedTypeConfig) ([]item, error) {
+// controller owns (ReplicaSets of Deployments, EndpointSlices of Services), the root CA
+// ConfigMap and the default ServiceAccount; token Secrets, never federated, with a warning.
+func (o *Options) contents(ctx context.Context, namespace string, typeConfigs map[string]*apis.FederatedTypeConfig, groups map[string]bool) ([]item, error) {
 	lists, err := o.host.Kube.Discovery().ServerPreferredNamespacedResources()
 	if err != nil && len(lists) == 0 {
 		return nil, fmt.Errorf("discovering the host's namespaced types: %w", err)
@@ -33,7 +34,7 @@ func (o *Options) contents(ctx context.Context, namespace string, typeConfigs ma
 	var targets []enable.Target
 	for _, list := range lists {
 		gv, err := schema.ParseGroupVersion(list.GroupVersion)
-		if err != nil || gv.Group == "extensions" || gv.Group == apis.DefaultFederatedGroup || gv.Group == apis.CoreGroup || gv.Group == apis.SchedulingGroup {
+		if err != nil || gv.Group == "extensions" || groups[gv.Group] {
 			continue
 		}
 		for _, r := range list.APIResources {
@@ -56,7 +57,12 @@ func (o *Options) contents(ctx context.Context, namespace string, typeConfigs ma
 		}
 		var objs []*unstructured.Unstructured
 		for i := range list.Items {
-			if obj := &list.Items[i]; !createdByController(obj) {
+			obj := &list.Items[i]
+			if err := refuseObject(t.Resource, obj, o.globals.KubeFedNamespace, groups); err != nil {
+				cli.Warn(o.ErrOut, "not federated: %v", err)
+				continue
+			}
+			if !createdByController(obj) {
 				objs = append(objs, obj)
 			}
 		}
@@ -82,9 +88,6 @@ func createdByController(obj *unstructured.Unstructured) bool {
 		}
 	}
 	switch obj.GetKind() {
-	case "Secret":
-		t, _, _ := unstructured.NestedString(obj.Object, "type")
-		return t == "kubernetes.io/service-account-token"
 	case "ConfigMap":
 		return obj.GetName() == "kube-root-ca.crt"
 	case "ServiceAccount":

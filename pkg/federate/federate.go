@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
+	"strings"
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -20,6 +22,7 @@ import (
 	"github.com/kubefedctl/kubefedctl/pkg/cli"
 	"github.com/kubefedctl/kubefedctl/pkg/enable"
 	"github.com/kubefedctl/kubefedctl/pkg/manifest"
+	"github.com/kubefedctl/kubefedctl/pkg/mask"
 )
 
 // Options for `federate`.
@@ -36,6 +39,7 @@ type Options struct {
 	SkipResources   []string
 	Clusters        []string
 	ClusterSelector map[string]string
+	ShowSecrets     bool
 	dryRunFlag      string
 
 	dryRun    cli.DryRun
@@ -87,6 +91,8 @@ func (o *Options) Validate() error {
 		if o.EnableType {
 			return errors.New("--enable-type and --output are mutually exclusive: printing changes nothing")
 		}
+	} else if o.ShowSecrets {
+		return errors.New("--show-secrets prints Secret values with -o yaml|json; without -o nothing is printed")
 	}
 	if len(o.Clusters) > 0 && len(o.ClusterSelector) > 0 {
 		return errors.New("--clusters and --cluster-selector are mutually exclusive")
@@ -107,12 +113,35 @@ func (o *Options) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if o.Contents && !(target.Resource.Group == "" && target.Resource.Kind == "Namespace") {
+	isNamespace := target.Resource.Group == "" && target.Resource.Kind == "Namespace"
+	if o.Contents && !isNamespace {
 		return errors.New("--contents applies to namespaces only")
 	}
 	namespace := o.namespace
 	if target.Resource.Scope == apis.ScopeCluster {
 		namespace = ""
+	}
+	groups, err := o.hostMachineryGroups(ctx)
+	if err != nil {
+		return err
+	}
+	if err := enable.RefuseMachinery(target.Resource, groups); err != nil {
+		return err
+	}
+	if isNamespace {
+		if err := refuseNamespaceName(o.Name, o.globals.KubeFedNamespace); err != nil {
+			return err
+		}
+		if err := o.refuseKubeFedNamespace(ctx, o.Name); err != nil {
+			return err
+		}
+	} else {
+		if err := refuseInKubeFedNamespace(fmt.Sprintf("%s %q", target.Resource.Kind, join(namespace, o.Name)), namespace, o.globals.KubeFedNamespace); err != nil {
+			return err
+		}
+		if err := o.refuseKubeFedNamespace(ctx, namespace); err != nil {
+			return err
+		}
 	}
 	var federated []item
 	typeConfigs := map[string]*apis.FederatedTypeConfig{}
@@ -127,16 +156,19 @@ func (o *Options) Run(ctx context.Context) error {
 		}
 		return fmt.Errorf("reading %s %q in the host: %s", target.Resource.Kind, join(namespace, o.Name), cli.ServerError(err))
 	}
+	if err := refuseObject(target.Resource, obj, o.globals.KubeFedNamespace, groups); err != nil {
+		return err
+	}
 	federated = append(federated, item{o.convert(tc, obj), tc})
 	if o.Contents {
-		contents, err := o.contents(ctx, o.Name, typeConfigs)
+		contents, err := o.contents(ctx, o.Name, typeConfigs, groups)
 		if err != nil {
 			return err
 		}
 		federated = append(federated, contents...)
 	}
 	if o.Output != "" {
-		return cli.PrintObjects(o.Out, o.Output, objects(federated))
+		return o.print(objects(federated))
 	}
 	if err := o.checkNoneExists(ctx, federated); err != nil {
 		return err
@@ -245,7 +277,7 @@ func (o *Options) create(ctx context.Context, it item) error {
 			return true, err
 		})
 		if err != nil {
-			return fmt.Errorf("creating %s %q in the host (context %q): %s", fed.GetKind(), key(fed), o.host.Context, cli.ServerError(err))
+			return fmt.Errorf("creating %s %q in the host (context %q): %s", fed.GetKind(), key(fed), o.host.Context, mask.Text(cli.ServerError(err), fed.Object))
 		}
 	}
 	fmt.Fprintf(o.Out, "%s created%s\n", apply.Name(fed), o.dryRun.Suffix())
@@ -258,12 +290,50 @@ func (o *Options) convertFiles() error {
 	if err != nil {
 		return err
 	}
-	var federated []*unstructured.Unstructured
-	for _, doc := range docs {
-		tc := GuessTypeConfig(doc.Object, apis.DefaultFederatedGroup, apis.DefaultFederatedVersion)
-		federated = append(federated, o.convert(tc, doc.Object))
+	// Every object is checked before anything is printed: a refused one fails the whole file.
+	groups := enable.MachineryGroups()
+	var refused []error
+	tcs := make([]*apis.FederatedTypeConfig, len(docs))
+	for i, doc := range docs {
+		tcs[i] = GuessTypeConfig(doc.Object, apis.DefaultFederatedGroup, apis.DefaultFederatedVersion)
+		if err := refuseObject(tcs[i].Spec.TargetType, doc.Object, o.globals.KubeFedNamespace, groups); err != nil {
+			refused = append(refused, fmt.Errorf("%s: %w", doc.Source, err))
+		}
 	}
-	return cli.PrintObjects(o.Out, o.Output, federated)
+	if len(refused) > 0 {
+		return errors.Join(refused...)
+	}
+	var federated []*unstructured.Unstructured
+	for i, doc := range docs {
+		federated = append(federated, o.convert(tcs[i], doc.Object))
+	}
+	return o.print(federated)
+}
+
+// print prints federated objects with the values of Secrets hidden, as kubectl diff hides them,
+// unless --show-secrets asks for them (a manifest to apply needs them).
+func (o *Options) print(federated []*unstructured.Unstructured) error {
+	out := make([]*unstructured.Unstructured, len(federated))
+	var hidden []string
+	for i, fed := range federated {
+		out[i] = fed
+		if o.ShowSecrets || !mask.Contains(fed.Object) {
+			continue
+		}
+		masked := mask.Object(fed.Object)
+		if _, found, _ := unstructured.NestedFieldNoCopy(fed.Object, "spec", "overrides"); !found {
+			// mask.Object writes spec.overrides back even where there were none.
+			unstructured.RemoveNestedField(masked, "spec", "overrides")
+		}
+		if !reflect.DeepEqual(masked, fed.Object) {
+			out[i] = &unstructured.Unstructured{Object: masked}
+			hidden = append(hidden, fmt.Sprintf("%s %q", fed.GetKind(), key(fed)))
+		}
+	}
+	if len(hidden) > 0 {
+		cli.Warn(o.ErrOut, "the values of %s are printed as ***; pass --show-secrets to print them, for a manifest to apply", strings.Join(hidden, ", "))
+	}
+	return cli.PrintObjects(o.Out, o.Output, out)
 }
 
 func gvr(r apis.APIResource) schema.GroupVersionResource {

@@ -7,6 +7,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/kubefedctl/kubefedctl/pkg/cli"
+	"github.com/kubefedctl/kubefedctl/pkg/mask"
 )
 
 // diff is a unified diff of what a write changes in one member object, in YAML: for a client
@@ -33,11 +34,36 @@ func diff(a *action, after *unstructured.Unstructured) string {
 	if a.result.Namespace != "" {
 		name = fmt.Sprintf("%s/%s/%s %s", a.result.Kind, a.result.Namespace, a.result.Name, a.result.Cluster)
 	}
+	maskedBefore, maskedAfter := maskPair(clean(before), clean(afterObj))
 	text, _ := difflib.GetUnifiedDiffString(difflib.UnifiedDiff{
-		A: lines(clean(before)), B: lines(clean(afterObj)),
+		A: lines(maskedBefore), B: lines(maskedAfter),
 		FromFile: "live " + name, ToFile: "desired " + name, Context: 3,
 	})
 	return text
+}
+
+// maskPair hides a Secret's values on both sides as kubectl diff does, a changed value showing
+// as "*** (before)" and "*** (after)". The digest of a Secret is hidden the same way: it is a
+// hash of the values, which a short password does not survive.
+func maskPair(before, after map[string]any) (map[string]any, map[string]any) {
+	if !mask.IsSecret(before) && !mask.IsSecret(after) {
+		return before, after
+	}
+	// clean gave copies, which Pair copies again: the inputs stay as they were either way.
+	before, after = mask.Pair(before, after)
+	b, hasB, _ := unstructured.NestedString(before, "metadata", "annotations", HashAnnotation)
+	a, hasA, _ := unstructured.NestedString(after, "metadata", "annotations", HashAnnotation)
+	markB, markA := "***", "***"
+	if !hasA || !hasB || a != b {
+		markB, markA = "*** (before)", "*** (after)"
+	}
+	if hasB {
+		unstructured.SetNestedField(before, markB, "metadata", "annotations", HashAnnotation)
+	}
+	if hasA {
+		unstructured.SetNestedField(after, markA, "metadata", "annotations", HashAnnotation)
+	}
+	return before, after
 }
 
 // project keeps the parts of live that desired has.

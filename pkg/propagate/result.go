@@ -6,7 +6,11 @@ import (
 	"sort"
 	"strings"
 
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/cli-runtime/pkg/printers"
+
+	"github.com/kubefedctl/kubefedctl/pkg/cli"
+	"github.com/kubefedctl/kubefedctl/pkg/mask"
 )
 
 // Outcome is what the pass did, or would do, to one object in one member.
@@ -43,6 +47,18 @@ type Result struct {
 	Diff      string  `json:"diff,omitempty"`
 	// status is the kubefed per-cluster status value for the federated object.
 	status string
+}
+
+// reason words a member's error about an object for the report, with the values of the Secret
+// it concerns hidden: a server may quote what it rejects.
+func reason(err error, objs ...*unstructured.Unstructured) string {
+	msg := cli.ServerError(err)
+	for _, obj := range objs {
+		if obj != nil {
+			msg = mask.Text(msg, obj.Object)
+		}
+	}
+	return msg
 }
 
 // Report is the pass's whole answer.

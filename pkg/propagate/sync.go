@@ -333,7 +333,7 @@ func (o *Options) write(ctx context.Context, m *member, client dynamic.Namespace
 		}
 	}
 	if err != nil {
-		a.result.Reason = cli.ServerError(err)
+		a.result.Reason = reason(err, a.desired, a.live)
 		a.result.Outcome = Failed
 		return
 	}
