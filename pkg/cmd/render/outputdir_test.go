@@ -172,14 +172,14 @@ func TestRenderOutputDirRefusesUnsafeNames(t *testing.T) {
 		stdin string
 		want  []string
 	}{
-		{name: "cluster ../escape", stdin: kubeFedCluster("../escape"), want: []string{`cluster "../escape" cannot be a directory under --output-dir`, "rename its KubeFedCluster"}},
-		{name: "cluster with an absolute path", stdin: kubeFedCluster("/etc/cron.d"), want: []string{`cluster "/etc/cron.d"`}},
-		{name: "cluster ..", stdin: kubeFedCluster(".."), want: []string{`cluster ".."`}},
-		{name: "cluster .", stdin: kubeFedCluster("."), want: []string{`cluster "."`}},
-		{name: "cluster with a separator", stdin: kubeFedCluster("member1/../member2"), want: []string{`cluster "member1/../member2"`}},
-		{name: "cluster in upper case", stdin: kubeFedCluster("Member1"), want: []string{`cluster "Member1"`, "lower case"}},
-		{name: "cluster with NUL", stdin: kubeFedCluster("a\x00b"), want: []string{`cluster "a\x00b"`}},
-		{name: "cluster with a newline", stdin: kubeFedCluster("a\nb"), want: []string{`cluster "a\nb"`}},
+		{name: "cluster ../escape", stdin: kubeFedCluster("../escape"), want: []string{`KubeFedCluster "../escape": the name is not a valid cluster name`}},
+		{name: "cluster with an absolute path", stdin: kubeFedCluster("/etc/cron.d"), want: []string{`KubeFedCluster "/etc/cron.d": the name is not a valid cluster name`}},
+		{name: "cluster ..", stdin: kubeFedCluster(".."), want: []string{`KubeFedCluster "..": the name is not a valid cluster name`}},
+		{name: "cluster .", stdin: kubeFedCluster("."), want: []string{`KubeFedCluster ".": the name is not a valid cluster name`}},
+		{name: "cluster with a separator", stdin: kubeFedCluster("member1/../member2"), want: []string{`KubeFedCluster "member1/../member2": the name is not a valid cluster name`}},
+		{name: "cluster in upper case", stdin: kubeFedCluster("Member1"), want: []string{`KubeFedCluster "Member1": the name is not a valid cluster name`, "lower case"}},
+		{name: "cluster with NUL", stdin: kubeFedCluster("a\x00b"), want: []string{`KubeFedCluster "a\x00b": the name is not a valid cluster name`}},
+		{name: "cluster with a newline", stdin: kubeFedCluster("a\nb"), want: []string{`KubeFedCluster "a\nb": the name is not a valid cluster name`}},
 		{name: "cluster name too long", stdin: kubeFedCluster(long), want: []string{"must be no more than 253 characters"}},
 		{name: "two clusters of one name", stdin: docs(kubeFedCluster("member1")), want: []string{`KubeFedCluster "kube-federation-system/member1" is defined twice`}},
 
@@ -192,10 +192,10 @@ func TestRenderOutputDirRefusesUnsafeNames(t *testing.T) {
 		{name: "namespace ..", stdin: federatedNamespace(".."), want: []string{`FederatedNamespace "../.."`, `name ".." is not a valid Namespace name`}},
 		{name: "namespace with a separator", stdin: docs(federatedNamespace("a/b"), federatedConfigMap("a/b", "x", "")), want: []string{`"a/b"`, "is not a valid"}},
 		{name: "file name longer than a file system allows", stdin: docs(federatedNamespace(ns63), federatedConfigMap(ns63, strings.Repeat("c", 200), "")), want: []string{"its file name would be 279 bytes, more than the 255 a file system allows"}},
-		{name: "identity changed by an override of /metadata", stdin: federatedConfigMap("demo", "x", overrideMember1("/metadata", `{name: "../../etc/x", namespace: "../.."}`)), want: []string{`FederatedConfigMap "demo/x"`, `namespace "../.." is not a valid namespace name`}},
-		{name: "group from an override of /apiVersion", stdin: federatedConfigMap("demo", "x", overrideMember1("/apiVersion", `"../v1"`)), want: []string{`API group ".." cannot be part of a file name`}},
-		{name: "apiVersion with two slashes", stdin: federatedConfigMap("demo", "x", overrideMember1("/apiVersion", `"../../v1"`)), want: []string{`apiVersion "../../v1" cannot be part of a file name`}},
-		{name: "group in upper case", stdin: federatedConfigMap("demo", "x", overrideMember1("/apiVersion", `"EXAMPLE.com/v1"`)), want: []string{`API group "EXAMPLE.com"`}},
+		{name: "identity changed by an override of /metadata", stdin: federatedConfigMap("demo", "x", overrideMember1("/metadata", `{name: "../../etc/x", namespace: "../.."}`)), want: []string{`FederatedConfigMap "demo/x"`, `path "/metadata": invalid path`}},
+		{name: "group from an override of /apiVersion", stdin: federatedConfigMap("demo", "x", overrideMember1("/apiVersion", `"../v1"`)), want: []string{`path "/apiVersion": invalid path`}},
+		{name: "apiVersion with two slashes", stdin: federatedConfigMap("demo", "x", overrideMember1("/apiVersion", `"../../v1"`)), want: []string{`path "/apiVersion": invalid path`}},
+		{name: "group in upper case", stdin: federatedConfigMap("demo", "x", overrideMember1("/apiVersion", `"EXAMPLE.com/v1"`)), want: []string{`path "/apiVersion": invalid path`}},
 		{name: "kind from a type config", stdin: `apiVersion: core.kubefed.io/v1beta1
 kind: FederatedTypeConfig
 metadata: {name: evils.example.com, namespace: kube-federation-system}

@@ -155,16 +155,15 @@ func TestPluginName(t *testing.T) {
 
 // A cluster's name from a file may hold anything; the heading of its section must not add
 // documents to the stream.
-func TestRenderHeadingQuotesOddClusterNames(t *testing.T) {
+func TestRenderRefusesOddClusterNames(t *testing.T) {
 	for _, name := range []string{"a\n---\napiVersion: v1\nkind: Secret", "a\x00b", "Upper"} {
 		t.Run(name, func(t *testing.T) {
 			stdin := "apiVersion: core.kubefed.io/v1beta1\nkind: KubeFedCluster\nmetadata: {name: " + strconv.Quote(name) + ", namespace: kube-federation-system}\nspec: {apiEndpoint: \"https://c.example.com\"}\n"
 			code, stdout, stderr := run(t, stdin, "render", "-f", filepath.Join(examples, "clusters.yaml"), "-f", filepath.Join(examples, "namespace.yaml"), "-f", "-")
-			require.Equal(t, cli.ExitOK, code, stderr)
-			assert.Contains(t, stdout, "# Cluster: "+strconv.Quote(name)+"\n")
-			assert.Contains(t, stdout, "# Cluster: member1\n", "plain names as they are")
-			assert.NotContains(t, stdout, "\nkind: Secret")
-			assert.NotContains(t, stdout, "\x00")
+			// Refused when read: such a name never becomes a heading, a directory or a report line.
+			require.Equal(t, cli.ExitError, code, stdout)
+			assert.Empty(t, stdout)
+			assert.Contains(t, stderr, "KubeFedCluster "+strconv.Quote(name)+": the name is not a valid cluster name")
 		})
 	}
 }

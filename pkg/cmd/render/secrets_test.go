@@ -66,7 +66,7 @@ spec:
       value: b3ZlcnJpZGRlbg==
 `
 
-// A template may carry its own apiVersion, and an override may change it; it is still a Secret.
+// A template may carry its own apiVersion; the member object is a v1 Secret all the same.
 const secretOtherVersion = `apiVersion: types.kubefed.io/v1beta1
 kind: FederatedSecret
 metadata: {name: odd, namespace: demo}
@@ -76,11 +76,6 @@ spec:
     data: {password: aHVudGVyMg==}
   placement:
     clusters: [{name: member1}, {name: member2}]
-  overrides:
-  - clusterName: member2
-    clusterOverrides:
-    - path: /apiVersion
-      value: example.com/v1
 `
 
 func renderSecretArgs(extra ...string) []string {
