@@ -75,12 +75,17 @@ func bindingOwnership(n names, binding *unstructured.Unstructured) Ownership {
 	return Ownership{Owner: Ours}
 }
 
-// roleOwnership decides whose a ClusterRole of join's naming is: what its JoinedByAnnotation
-// says, else what the binding of the same name proves (kubefed's own joins carry no
-// annotation), given that binding's ownership.
+// roleOwnership decides whose a ClusterRole of join's naming is, given the ownership of the
+// binding of the same name: never ours while that binding is someone else's (deleting the role
+// would take their grant), else what its JoinedByAnnotation says, else what the binding proves
+// (kubefed's own joins carry no annotation).
 func roleOwnership(n names, role *unstructured.Unstructured, binding Ownership) Ownership {
 	if role == nil {
 		return Ownership{Owner: Absent}
+	}
+	switch binding.Owner {
+	case Theirs, Unproven:
+		return Ownership{Owner: binding.Owner, Why: "its ClusterRoleBinding of the same name is not this federation's: " + binding.Why}
 	}
 	if by, ok := role.GetAnnotations()[JoinedByAnnotation]; ok {
 		if by == n.joinID() {
@@ -88,11 +93,8 @@ func roleOwnership(n names, role *unstructured.Unstructured, binding Ownership) 
 		}
 		return Ownership{Owner: Theirs, Why: fmt.Sprintf("annotation %s says join %q wrote it, not this federation's %q", JoinedByAnnotation, by, n.joinID())}
 	}
-	switch binding.Owner {
-	case Ours:
+	if binding.Owner == Ours {
 		return Ownership{Owner: Ours}
-	case Theirs:
-		return Ownership{Owner: Theirs, Why: "its ClusterRoleBinding of the same name is not this federation's: " + binding.Why}
 	}
 	return Ownership{Owner: Unproven, Why: "no annotation " + JoinedByAnnotation + " and no ClusterRoleBinding of the same name for this federation's ServiceAccount " + n.joinID()}
 }

@@ -73,6 +73,12 @@ func TestRoleOwnership(t *testing.T) {
 			Ownership{Owner: Theirs, Why: `annotation kubefedctl.io/joined-by says join "fed-b/member1-host" wrote it, not this federation's "fed-a/member1-host"`}},
 		{"kubefed's join (no annotation), our binding", role(""), ours, ours},
 		{"no annotation, another federation's binding", role(""), theirs, Ownership{Owner: Theirs, Why: "its ClusterRoleBinding of the same name is not this federation's: " + theirs.Why}},
+		{"annotated by this join, but someone else's binding", role("fed-a/member1-host"), theirs,
+			Ownership{Owner: Theirs, Why: "its ClusterRoleBinding of the same name is not this federation's: " + theirs.Why}},
+		{"annotated by this join, unproven binding", role("fed-a/member1-host"), Ownership{Owner: Unproven, Why: "it has no subjects"},
+			Ownership{Owner: Unproven, Why: "its ClusterRoleBinding of the same name is not this federation's: it has no subjects"}},
+		{"annotated by another federation, binding ours", role("fed-b/member1-host"), ours,
+			Ownership{Owner: Theirs, Why: `annotation kubefedctl.io/joined-by says join "fed-b/member1-host" wrote it, not this federation's "fed-a/member1-host"`}},
 		{"no annotation, no binding", role(""), Ownership{Owner: Absent},
 			Ownership{Owner: Unproven, Why: "no annotation kubefedctl.io/joined-by and no ClusterRoleBinding of the same name for this federation's ServiceAccount fed-a/member1-host"}},
 	}

@@ -25,7 +25,7 @@ import (
 
 // verifyTimeout bounds the wait for new credentials to be accepted: the member's token
 // authenticator and RBAC authorizer learn of what join wrote through their caches.
-const verifyTimeout = 15 * time.Second
+const verifyTimeout = 10 * time.Second
 
 // verifyCredentials reaches the member exactly as propagate will — from the KubeFedCluster join
 // is about to store and the token in its Secret, TLS verified against the stored CA bundle —
