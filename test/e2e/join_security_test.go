@@ -15,6 +15,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
@@ -389,23 +390,20 @@ func TestJoinVerifiesStoredCredentials(t *testing.T) {
 func TestScopedRBACIsConfinedInNamespacedScope(t *testing.T) {
 	secondFederation(t, "fed-n", apis.ScopeNamespaced)
 	host := dynamicFor(t, "host")
-	for _, r := range []apis.APIResource{
-		{Version: "v1", Kind: "ConfigMap", PluralName: "configmaps", Scope: apis.ScopeNamespaced},
-		{Group: "rbac.authorization.k8s.io", Version: "v1", Kind: "ClusterRole", PluralName: "clusterroles", Scope: apis.ScopeCluster},
-	} {
-		ftc := apis.NewTypeConfig(r, apis.DefaultFederatedGroup, apis.DefaultFederatedVersion)
-		ftc.Namespace = "fed-n"
-		content, err := toUnstructured(ftc)
-		require.NoError(t, err)
-		_, err = host.Resource(apis.FederatedTypeConfigResource).Namespace("fed-n").Create(context.Background(), content, metav1.CreateOptions{})
-		require.NoError(t, err)
-	}
+	mustRun(t, "--kubefed-namespace", "fed-n", "enable", "configmaps")
+	ftc := apis.NewTypeConfig(apis.APIResource{Group: "rbac.authorization.k8s.io", Version: "v1", Kind: "ClusterRole", PluralName: "clusterroles", Scope: apis.ScopeCluster},
+		apis.DefaultFederatedGroup, apis.DefaultFederatedVersion)
+	ftc.Namespace = "fed-n"
+	content, err := toUnstructured(ftc)
+	require.NoError(t, err)
+	_, err = host.Resource(apis.FederatedTypeConfigResource).Namespace("fed-n").Create(context.Background(), content, metav1.CreateOptions{})
+	require.NoError(t, err)
 	mustRun(t, "--kubefed-namespace", "fed-n", "join", "member2", "--rbac=scoped")
 	defer kubefedctl(t, "--kubefed-namespace", "fed-n", "unjoin", "member2", "--force")
 
 	creds := storedClient(t, "fed-n", "member2")
 	ctx := context.Background()
-	_, err := creds.CoreV1().ConfigMaps("fed-n").Create(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "allowed"}}, metav1.CreateOptions{})
+	_, err = creds.CoreV1().ConfigMaps("fed-n").Create(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "allowed"}}, metav1.CreateOptions{})
 	require.NoError(t, err, "the enabled type, in the KubeFed namespace")
 	require.NoError(t, creds.CoreV1().ConfigMaps("fed-n").Delete(ctx, "allowed", metav1.DeleteOptions{}))
 	body, err := creds.Discovery().RESTClient().Get().AbsPath("/healthz").DoRaw(ctx)
@@ -437,4 +435,38 @@ func TestScopedRBACIsConfinedInNamespacedScope(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []any{map[string]any{"nonResourceURLs": []any{"/healthz", "/version", "/api", "/api/*", "/apis", "/apis/*"}, "verbs": []any{"get"}}}, health.Object["rules"])
 	assert.Equal(t, fmt.Sprintf("%s/%s", "fed-n", "member2-host"), health.GetAnnotations()[join.JoinedByAnnotation])
+
+	// What propagate puts in the member's KubeFed namespace keeps it when the member unjoins.
+	federated := &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": apis.DefaultFederatedGroup + "/" + apis.DefaultFederatedVersion, "kind": "FederatedConfigMap",
+		"metadata": map[string]any{"name": "propagated", "namespace": "fed-n"},
+		"spec": map[string]any{
+			"template":  map[string]any{"data": map[string]any{"k": "v"}},
+			"placement": map[string]any{"clusters": []any{map[string]any{"name": "member2"}}},
+		},
+	}}
+	_, err = host.Resource(federatedGVR("federatedconfigmaps")).Namespace("fed-n").Create(ctx, federated, metav1.CreateOptions{})
+	require.NoError(t, err)
+	defer func() {
+		// The finalizer waits for a member that is no longer joined: released by hand.
+		patch := []byte(`{"metadata":{"finalizers":null}}`)
+		_, _ = host.Resource(federatedGVR("federatedconfigmaps")).Namespace("fed-n").Patch(ctx, "propagated", types.MergePatchType, patch, metav1.PatchOptions{})
+		_ = host.Resource(federatedGVR("federatedconfigmaps")).Namespace("fed-n").Delete(ctx, "propagated", metav1.DeleteOptions{})
+	}()
+	// propagate still LISTs cluster-scoped enabled types in Namespaced scope (it propagates
+	// none), which the confined grant rightly forbids: that type config goes first.
+	require.NoError(t, host.Resource(apis.FederatedTypeConfigResource).Namespace("fed-n").Delete(ctx, "clusterroles.rbac.authorization.k8s.io", metav1.DeleteOptions{}))
+	mustRun(t, "--kubefed-namespace", "fed-n", "propagate")
+	_, err = kubeClient(t, "member2").CoreV1().ConfigMaps("fed-n").Get(ctx, "propagated", metav1.GetOptions{})
+	require.NoError(t, err, "propagated into the member's KubeFed namespace")
+	r := mustRun(t, "--kubefed-namespace", "fed-n", "unjoin", "member2", "--dry-run=server")
+	assert.Contains(t, r.stdout, "namespace/fed-n kept in the member: it holds objects join did not create: ConfigMap propagated (server dry run)")
+	r = mustRun(t, "--kubefed-namespace", "fed-n", "unjoin", "member2")
+	assert.Contains(t, r.stderr, "Namespace fed-n: it holds objects join did not create: ConfigMap propagated")
+	_, err = kubeClient(t, "member2").CoreV1().ConfigMaps("fed-n").Get(ctx, "propagated", metav1.GetOptions{})
+	require.NoError(t, err, "the propagated object is still there")
+	assert.Equal(t, "absent", rv(t, "member2", rolesGVR, "fed-n", "kubefed-controller-manager:member2-host"))
+	assert.Equal(t, "absent", rv(t, "member2", clusterRolesGVR, "", "kubefed-controller-manager:fed-n:healthcheck-member2-host"))
+	require.NoError(t, kubeClient(t, "member2").CoreV1().Namespaces().Delete(ctx, "fed-n", metav1.DeleteOptions{}))
+	waitGone(t, kubeClient(t, "member2"), "fed-n")
 }
