@@ -65,7 +65,7 @@ func namespaceDecision(f namespaceFacts) (remove bool, why string) {
 	case f.isHost:
 		return false, "the member is the host itself and this is the federation's own namespace"
 	case f.joinedBy == "":
-		return false, fmt.Sprintf("it existed before join (it has no %s annotation)", JoinedByAnnotation)
+		return false, fmt.Sprintf("no kubefedctl join created it (it has no %s annotation): it existed before, or kubefed made it", JoinedByAnnotation)
 	case len(f.unlisted) > 0:
 		return false, "its contents could not all be checked (" + strings.Join(f.unlisted, "; ") + ")"
 	case len(f.foreign) > 0:

@@ -48,7 +48,7 @@ func TestNamespaceDecision(t *testing.T) {
 		{"absent", namespaceFacts{}, false, ""},
 		{"created by join, empty", namespaceFacts{exists: true, joinedBy: "kube-federation-system/member1-host"}, true, ""},
 		{"created by another host's join, empty", namespaceFacts{exists: true, joinedBy: "kube-federation-system/member1-host2"}, true, ""},
-		{"existed before join", namespaceFacts{exists: true}, false, "it existed before join (it has no kubefedctl.io/joined-by annotation)"},
+		{"existed before join", namespaceFacts{exists: true}, false, "no kubefedctl join created it (it has no kubefedctl.io/joined-by annotation): it existed before, or kubefed made it"},
 		{"the host itself", namespaceFacts{exists: true, joinedBy: "x/y", isHost: true}, false, "the member is the host itself and this is the federation's own namespace"},
 		{"the host itself, even unannotated", namespaceFacts{exists: true, isHost: true}, false, "the member is the host itself and this is the federation's own namespace"},
 		{"holds others", namespaceFacts{exists: true, joinedBy: "x/y", foreign: []string{"ConfigMap app", "Secret member1-host2"}}, false,

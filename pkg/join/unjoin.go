@@ -95,8 +95,11 @@ func (o *UnjoinOptions) Run(ctx context.Context) error {
 		leftBehind = append(leftBehind, fmt.Sprintf("everything join created in the member (%s), which could not be reached: %v", strings.Join(o.memberArtifacts(), ", "), err))
 	} else {
 		plan, err := o.planMember(ctx)
-		if err != nil && !o.Force {
-			return fmt.Errorf("unjoining cluster %q: %w; nothing was removed; pass --force to remove the host side anyway", n.cluster, err)
+		if err != nil {
+			if !o.Force {
+				return fmt.Errorf("unjoining cluster %q: %w; nothing was removed; pass --force to remove the host side anyway", n.cluster, err)
+			}
+			leftBehind = append(leftBehind, fmt.Sprintf("everything join created in the member (%s), as unjoin could not tell what is this federation's: %v", strings.Join(o.memberArtifacts(), ", "), err))
 		}
 		failed, err := o.cleanMember(ctx, plan)
 		if err != nil && !o.Force {

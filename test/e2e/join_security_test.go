@@ -252,7 +252,7 @@ func TestUnjoinKeepsWhatJoinDidNotCreate(t *testing.T) {
 	assert.Contains(t, r.stdout, "namespace/kube-federation-system unchanged in the member (server dry run; it existed, so unjoin keeps it)")
 	mustRun(t, "join", "member2")
 	r = mustRun(t, "unjoin", "member2")
-	assert.Contains(t, r.stderr, `left in cluster "member2": Namespace kube-federation-system: it existed before join (it has no kubefedctl.io/joined-by annotation)`)
+	assert.Contains(t, r.stderr, `left in cluster "member2": Namespace kube-federation-system: no kubefedctl join created it (it has no kubefedctl.io/joined-by annotation): it existed before, or kubefed made it`)
 	gone("pre-existing namespace")
 	namespaceKept("pre-existing namespace")
 	require.NoError(t, member.CoreV1().Namespaces().Delete(ctx, kfns, metav1.DeleteOptions{}))
