@@ -26,10 +26,16 @@ func NewCmdJoin(globals *cli.Globals, streams genericiooptions.IOStreams) *cobra
 namespace, a service account and its token Secret, and the RBAC that lets the federation manage
 the member; in the host, a Secret with the token and a KubeFedCluster. Everything is checked
 before the first write (the host has been initialised, the member answers, the contexts may do
-what join does, nothing exists already), and a failure midway removes what the join created.
+what join does, nothing exists already, and no cluster-wide ClusterRole or binding of join's
+naming belongs to another federation, whatever --error-on-existing says). Before the host side
+is written, the new credentials are tried as propagate will use them: the stored endpoint, CA
+bundle and token, discovery and the first LIST propagate makes. A failure midway removes what
+the join created, and says whether the certificate (x509), the token (401) or the grant (403)
+was refused.
 
-With --rbac=scoped the member grants only what the types enabled now need; join again with
---error-on-existing=false after enabling more.`,
+With --rbac=scoped the member grants only what the types enabled now need (in Namespaced
+scope, a Role in the KubeFed namespace); join again with --error-on-existing=false after
+enabling more.`,
 		Example: joinExample,
 		Args:    cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -66,9 +72,13 @@ func NewCmdUnjoin(globals *cli.Globals, streams genericiooptions.IOStreams) *cob
 	cmd := &cobra.Command{
 		Use:   "unjoin NAME [--cluster-context CTX]",
 		Short: "Remove a cluster's registration from the federation",
-		Long: `Unjoin removes what join created: in the member, the RBAC, the service account, its token
-Secret and the KubeFed namespace (unless the member is the host itself); in the host, the
-KubeFedCluster and its Secret. Objects propagated to the member stay there.`,
+		Long: `Unjoin removes what join created, and nothing else: in the member, the service account, its
+token Secret, the Role and binding, the ClusterRole and binding only when they are provably
+this federation's (the binding's subject is this federation's service account), and the
+KubeFed namespace only when a join created it, it is not the host's own, and nothing but the
+namespace controller's objects, events and this join's own live in it; in the host, the
+KubeFedCluster and its Secret. What it keeps it names, with why. --dry-run lists every object
+it would delete and every one it would keep. Objects propagated to the member stay there.`,
 		Example: unjoinExample,
 		Args:    cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -19,6 +19,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
@@ -165,10 +166,7 @@ func (o *JoinOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("joining cluster %q: %w", n.cluster, err)
 	}
-	rules := fullRules()
-	if o.RBAC == RBACScoped {
-		rules = scopedRules(typeConfigs)
-	}
+	g := grants(scope, o.RBAC, typeConfigs)
 	memberApplier := apply.New(o.member, o.dryRun)
 	hostApplier := apply.New(o.host, o.dryRun)
 	var created []written
@@ -179,7 +177,18 @@ func (o *JoinOptions) Run(ctx context.Context) error {
 	// A server dry run cannot create objects in a namespace it only pretended to create: those
 	// are checked client-side and said so.
 	namespacePretended := false
-	for _, obj := range memberObjects(n, scope, rules) {
+	for _, obj := range memberObjects(n, scope, g) {
+		if obj.GetKind() == "Namespace" {
+			// A namespace that exists is left as it is, unmarked: unjoin never deletes it.
+			_, err := o.member.Kube.CoreV1().Namespaces().Get(ctx, obj.GetName(), metav1.GetOptions{})
+			if err == nil {
+				o.step("member", obj, apply.Unchanged, "; it existed, so unjoin keeps it")
+				continue
+			}
+			if !apierrors.IsNotFound(err) {
+				return fail(fmt.Errorf("reading namespace %q in member cluster %q (context %q): %s", obj.GetName(), n.cluster, o.ClusterContext, cli.ServerError(err)))
+			}
+		}
 		applier, note := memberApplier, ""
 		if namespacePretended && obj.GetNamespace() != "" {
 			applier, note = apply.New(o.member, cli.DryRunClient), "; not sent, as its namespace does not exist yet"
@@ -209,16 +218,6 @@ func (o *JoinOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return fail(err)
 	}
-	secret := object("v1", "Secret", n.namespace, secretName, map[string]any{"type": "Opaque", "data": map[string]any{"token": token}})
-	outcome, err := hostApplier.Apply(ctx, secret)
-	if err != nil {
-		return fail(fmt.Errorf("creating the credentials Secret %s/%s in the host (context %q): %s", n.namespace, secretName, o.host.Context, cli.ServerError(err)))
-	}
-	if outcome == apply.Created {
-		created = append(created, written{hostApplier, secret, "host"})
-	}
-	o.step("host", secret, outcome, "")
-
 	endpoint := o.APIEndpoint
 	if endpoint == "" {
 		endpoint = o.memberConfig.Host
@@ -230,6 +229,22 @@ func (o *JoinOptions) Run(ctx context.Context) error {
 		}
 	}
 	cluster := kubeFedCluster(n, endpoint, caBundle, secretName, o.memberConfig.Insecure, proxyURL, o.Labels)
+	if o.dryRun == cli.DryRunNone {
+		// Before the host records anything: a cluster propagate could not reach is not joined.
+		if err := verifyCredentials(ctx, cluster, token, readToVerify(scope, typeConfigs, n.namespace)); err != nil {
+			return fail(fmt.Errorf("the credentials join would store do not work: %w", err))
+		}
+	}
+
+	secret := object("v1", "Secret", n.namespace, secretName, map[string]any{"type": "Opaque", "data": map[string]any{"token": encode(token)}})
+	outcome, err := hostApplier.Apply(ctx, secret)
+	if err != nil {
+		return fail(fmt.Errorf("creating the credentials Secret %s/%s in the host (context %q): %s", n.namespace, secretName, o.host.Context, cli.ServerError(err)))
+	}
+	if outcome == apply.Created {
+		created = append(created, written{hostApplier, secret, "host"})
+	}
+	o.step("host", secret, outcome, "")
 	if outcome, err = hostApplier.Apply(ctx, cluster); err != nil {
 		return fail(fmt.Errorf("creating KubeFedCluster %s/%s in the host (context %q): %s", n.namespace, n.cluster, o.host.Context, cli.ServerError(err)))
 	}
@@ -317,22 +332,89 @@ func (o *JoinOptions) preflight(ctx context.Context) (string, []*apis.FederatedT
 		}
 	}
 
+	if err := o.refuseForeignRBAC(ctx, scope); err != nil {
+		return "", nil, err
+	}
+
+	// The enabled types: what --rbac=scoped grants, and the read that proves the credentials.
 	var typeConfigs []*apis.FederatedTypeConfig
-	if o.RBAC == RBACScoped {
-		list, err := o.host.Dynamic.Resource(apis.FederatedTypeConfigResource).Namespace(n.namespace).List(ctx, metav1.ListOptions{})
-		if err != nil {
-			return "", nil, fmt.Errorf("listing the enabled types in the host for --rbac=scoped: %s", cli.ServerError(err))
+	list, err := o.host.Dynamic.Resource(apis.FederatedTypeConfigResource).Namespace(n.namespace).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return "", nil, fmt.Errorf("listing the enabled types (FederatedTypeConfigs) in the host: %s", cli.ServerError(err))
+	}
+	for i := range list.Items {
+		tc := &apis.FederatedTypeConfig{}
+		if err := runtime.DefaultUnstructuredConverter.FromUnstructured(list.Items[i].Object, tc); err != nil {
+			return "", nil, fmt.Errorf("FederatedTypeConfig %q: %w", list.Items[i].GetName(), err)
 		}
-		for i := range list.Items {
-			tc := &apis.FederatedTypeConfig{}
-			if err := runtime.DefaultUnstructuredConverter.FromUnstructured(list.Items[i].Object, tc); err != nil {
-				return "", nil, fmt.Errorf("FederatedTypeConfig %q: %w", list.Items[i].GetName(), err)
-			}
-			typeConfigs = append(typeConfigs, tc)
-		}
+		typeConfigs = append(typeConfigs, tc)
 	}
 	return scope, typeConfigs, nil
 }
+
+// refuseForeignRBAC refuses, whatever --error-on-existing says, to overwrite a cluster-wide
+// ClusterRole or ClusterRoleBinding of join's naming that is not provably this federation's:
+// two federations on one host joining a member under the same host cluster name would
+// otherwise take each other's grants.
+func (o *JoinOptions) refuseForeignRBAC(ctx context.Context, scope string) error {
+	n := o.names
+	name := n.role()
+	if scope == apis.ScopeNamespaced {
+		name = n.healthRole()
+	}
+	found, err := getGlobalRBAC(ctx, o.member, name)
+	if err != nil {
+		return fmt.Errorf("member cluster %q (context %q): %w", n.cluster, o.ClusterContext, err)
+	}
+	binding := bindingOwnership(n, found.binding)
+	role := roleOwnership(n, found.role, binding)
+	for _, c := range []struct {
+		kind string
+		own  Ownership
+	}{{"ClusterRoleBinding", binding}, {"ClusterRole", role}} {
+		switch c.own.Owner {
+		case Theirs:
+			return fmt.Errorf("%s %q in member cluster %q is not this federation's: %s; join never overwrites it, whatever --error-on-existing says: "+
+				"pass a --host-cluster-name no other federation uses with this member (e.g. --host-cluster-name %s-%s)",
+				c.kind, name, n.cluster, c.own.Why, n.hostCluster, n.namespace)
+		case Unproven:
+			return fmt.Errorf("%s %q in member cluster %q is not provably this federation's: %s; join never overwrites it, whatever --error-on-existing says: "+
+				"if it is left over, delete it (kubectl --context %s delete %s %s), else pass another --host-cluster-name",
+				c.kind, name, n.cluster, c.own.Why, o.ClusterContext, strings.ToLower(c.kind), name)
+		}
+	}
+	return nil
+}
+
+// globalRBAC is a ClusterRole and ClusterRoleBinding of one name, nil where absent.
+type globalRBAC struct {
+	name          string
+	role, binding *unstructured.Unstructured
+}
+
+func getGlobalRBAC(ctx context.Context, clients *cli.Clients, name string) (globalRBAC, error) {
+	found := globalRBAC{name: name}
+	for _, target := range []struct {
+		gvr  schema.GroupVersionResource
+		kind string
+		into **unstructured.Unstructured
+	}{{clusterRolesResource, "ClusterRole", &found.role}, {clusterRoleBindingsResource, "ClusterRoleBinding", &found.binding}} {
+		obj, err := clients.Dynamic.Resource(target.gvr).Get(ctx, name, metav1.GetOptions{})
+		switch {
+		case apierrors.IsNotFound(err):
+		case err != nil:
+			return found, fmt.Errorf("reading %s %q: %s", target.kind, name, cli.ServerError(err))
+		default:
+			*target.into = obj
+		}
+	}
+	return found, nil
+}
+
+var (
+	clusterRolesResource        = schema.GroupVersionResource{Group: "rbac.authorization.k8s.io", Version: "v1", Resource: "clusterroles"}
+	clusterRoleBindingsResource = schema.GroupVersionResource{Group: "rbac.authorization.k8s.io", Version: "v1", Resource: "clusterrolebindings"}
+)
 
 // checkAccess asks the cluster whether the caller may do what join is about to do.
 func checkAccess(ctx context.Context, clients *cli.Clients, where string, needs []authorizationv1.ResourceAttributes) error {
@@ -355,12 +437,12 @@ func checkAccess(ctx context.Context, clients *cli.Clients, where string, needs 
 
 // waitForToken waits, bounded, for the member's token controller to fill the token Secret
 // (Kubernetes 1.24 and later fill it only for a Secret that asks) and returns the token and CA.
-func (o *JoinOptions) waitForToken(ctx context.Context) (string, []byte, error) {
+func (o *JoinOptions) waitForToken(ctx context.Context) ([]byte, []byte, error) {
 	n := o.names
 	if o.dryRun != cli.DryRunNone {
 		// Nothing was created, so there is no token; the host objects are checked with a
 		// placeholder that is never stored.
-		return "ZHJ5LXJ1bg==", nil, nil
+		return []byte("dry-run"), nil, nil
 	}
 	var secret *corev1.Secret
 	err := wait.PollUntilContextTimeout(ctx, 250*time.Millisecond, tokenTimeout, true, func(ctx context.Context) (bool, error) {
@@ -369,10 +451,10 @@ func (o *JoinOptions) waitForToken(ctx context.Context) (string, []byte, error) 
 		return err == nil && len(secret.Data[corev1.ServiceAccountTokenKey]) > 0, nil
 	})
 	if err != nil {
-		return "", nil, fmt.Errorf("the member's token controller did not fill Secret %s/%s within %s (is kube-controller-manager running in cluster %q?)",
+		return nil, nil, fmt.Errorf("the member's token controller did not fill Secret %s/%s within %s (is kube-controller-manager running in cluster %q?)",
 			n.namespace, n.serviceAccount(), tokenTimeout, n.cluster)
 	}
-	return encode(secret.Data[corev1.ServiceAccountTokenKey]), secret.Data[corev1.ServiceAccountRootCAKey], nil
+	return secret.Data[corev1.ServiceAccountTokenKey], secret.Data[corev1.ServiceAccountRootCAKey], nil
 }
 
 // caBundle is the member's CA: the kubeconfig's (inline or from its file), else the one the
@@ -432,6 +514,13 @@ func (o *JoinOptions) rollback(ctx context.Context, created []written) string {
 		w := created[i]
 		if _, err := w.applier.Delete(ctx, w.obj); err != nil {
 			left = append(left, fmt.Sprintf("%s in the %s", describe(w.obj), w.where))
+			continue
+		}
+		if w.obj.GetKind() == "Namespace" {
+			// Gone, not terminating, so that the member is as it was and a join can follow.
+			if err := waitNamespaceGone(ctx, o.member, w.obj.GetName(), io.Discard); err != nil {
+				left = append(left, fmt.Sprintf("%s in the %s (still terminating)", describe(w.obj), w.where))
+			}
 		}
 	}
 	if len(left) > 0 {

@@ -6,7 +6,6 @@ package join
 import (
 	"encoding/base64"
 	"fmt"
-	"sort"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
@@ -41,14 +40,18 @@ func object(apiVersion, kind, namespace, name string, fields map[string]any) *un
 	return &unstructured.Unstructured{Object: obj}
 }
 
-// memberObjects are what join writes in the member, in order.
-func memberObjects(n names, scope string, rules []any) []*unstructured.Unstructured {
+// memberObjects are what join writes in the member, in order. What lies outside the KubeFed
+// namespace (the namespace itself, the cluster-wide RBAC) names this join in JoinedByAnnotation,
+// so that unjoin deletes only what is provably this federation's.
+func memberObjects(n names, scope string, g grant) []*unstructured.Unstructured {
 	sa := n.serviceAccount()
+	joinedBy := map[string]string{JoinedByAnnotation: n.joinID()}
 	objs := []*unstructured.Unstructured{
 		object("v1", "Namespace", "", n.namespace, nil),
 		object("v1", "ServiceAccount", n.namespace, sa, map[string]any{"automountServiceAccountToken": false}),
 		object("v1", "Secret", n.namespace, sa, map[string]any{"type": "kubernetes.io/service-account-token"}),
 	}
+	objs[0].SetAnnotations(joinedBy)
 	objs[2].SetAnnotations(map[string]string{"kubernetes.io/service-account.name": sa})
 	subjects := []any{map[string]any{"kind": "ServiceAccount", "name": sa, "namespace": n.namespace}}
 	binding := func(kind, namespace, name, roleKind string) *unstructured.Unstructured {
@@ -57,86 +60,26 @@ func memberObjects(n names, scope string, rules []any) []*unstructured.Unstructu
 			"roleRef":  map[string]any{"apiGroup": "rbac.authorization.k8s.io", "kind": roleKind, "name": name},
 		})
 	}
+	var rbac []*unstructured.Unstructured
 	if scope == apis.ScopeNamespaced {
-		return append(objs,
-			object("rbac.authorization.k8s.io/v1", "Role", n.namespace, n.role(), map[string]any{"rules": namespacedRules(rules)}),
+		rbac = []*unstructured.Unstructured{
+			object("rbac.authorization.k8s.io/v1", "Role", n.namespace, n.role(), map[string]any{"rules": g.role}),
 			binding("RoleBinding", n.namespace, n.role(), "Role"),
-			object("rbac.authorization.k8s.io/v1", "ClusterRole", "", n.healthRole(), map[string]any{"rules": healthRules()}),
+			object("rbac.authorization.k8s.io/v1", "ClusterRole", "", n.healthRole(), map[string]any{"rules": g.health}),
 			binding("ClusterRoleBinding", "", n.healthRole(), "ClusterRole"),
-		)
-	}
-	return append(objs,
-		object("rbac.authorization.k8s.io/v1", "ClusterRole", "", n.role(), map[string]any{"rules": rules}),
-		binding("ClusterRoleBinding", "", n.role(), "ClusterRole"),
-	)
-}
-
-// fullRules are kubefed's: everything, and GET on every non-resource URL.
-func fullRules() []any {
-	return []any{
-		map[string]any{"apiGroups": []any{"*"}, "resources": []any{"*"}, "verbs": []any{"*"}},
-		map[string]any{"nonResourceURLs": []any{"*"}, "verbs": []any{"get"}},
-	}
-}
-
-// scopedRules grant what propagate needs for the enabled target types, and namespaces, which
-// namespaced objects live in: full management of those types and nothing else. Pods are read
-// for the replica scheduler's current counts.
-func scopedRules(typeConfigs []*apis.FederatedTypeConfig) []any {
-	byGroup := map[string]map[string]bool{"": {"namespaces": true}}
-	for _, tc := range typeConfigs {
-		if !tc.Enabled() {
-			continue
 		}
-		t := tc.Spec.TargetType
-		if byGroup[t.Group] == nil {
-			byGroup[t.Group] = map[string]bool{}
+	} else {
+		rbac = []*unstructured.Unstructured{
+			object("rbac.authorization.k8s.io/v1", "ClusterRole", "", n.role(), map[string]any{"rules": g.role}),
+			binding("ClusterRoleBinding", "", n.role(), "ClusterRole"),
 		}
-		byGroup[t.Group][t.PluralName] = true
 	}
-	groups := make([]string, 0, len(byGroup))
-	for g := range byGroup {
-		groups = append(groups, g)
-	}
-	sort.Strings(groups)
-	var rules []any
-	for _, g := range groups {
-		var resources []any
-		plurals := make([]string, 0, len(byGroup[g]))
-		for r := range byGroup[g] {
-			plurals = append(plurals, r)
+	for _, obj := range rbac {
+		if obj.GetNamespace() == "" {
+			obj.SetAnnotations(joinedBy)
 		}
-		sort.Strings(plurals)
-		for _, r := range plurals {
-			resources = append(resources, r)
-		}
-		rules = append(rules, map[string]any{
-			"apiGroups": []any{g}, "resources": resources,
-			"verbs": []any{"get", "list", "watch", "create", "update", "patch", "delete"},
-		})
 	}
-	rules = append(rules, map[string]any{"apiGroups": []any{""}, "resources": []any{"pods"}, "verbs": []any{"get", "list", "watch"}})
-	return append(rules, healthRules()...)
-}
-
-// healthRules let the cluster's identity answer the health check and discovery.
-func healthRules() []any {
-	return []any{
-		map[string]any{"nonResourceURLs": []any{"/healthz", "/readyz", "/livez", "/version", "/api", "/api/*", "/apis", "/apis/*"}, "verbs": []any{"get"}},
-	}
-}
-
-// namespacedRules drops what a Role cannot hold (non-resource URLs, cluster-scoped namespaces).
-func namespacedRules(rules []any) []any {
-	var out []any
-	for _, r := range rules {
-		rule := r.(map[string]any)
-		if _, nonResource := rule["nonResourceURLs"]; nonResource {
-			continue
-		}
-		out = append(out, rule)
-	}
-	return out
+	return append(objs, rbac...)
 }
 
 // kubeFedCluster is the host's record of the member.

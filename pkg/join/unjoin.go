@@ -4,12 +4,19 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
+	"sort"
 	"strings"
 
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
+	"k8s.io/client-go/discovery"
+	"k8s.io/client-go/metadata"
+	"k8s.io/client-go/rest"
 
 	"github.com/kubefedctl/kubefedctl/pkg/apis"
 	"github.com/kubefedctl/kubefedctl/pkg/apply"
@@ -87,7 +94,14 @@ func (o *UnjoinOptions) Run(ctx context.Context) error {
 		}
 		leftBehind = append(leftBehind, fmt.Sprintf("everything join created in the member (%s), which could not be reached: %v", strings.Join(o.memberArtifacts(), ", "), err))
 	} else {
-		failed, err := o.cleanMember(ctx)
+		plan, err := o.planMember(ctx)
+		if err != nil {
+			if !o.Force {
+				return fmt.Errorf("unjoining cluster %q: %w; nothing was removed; pass --force to remove the host side anyway", n.cluster, err)
+			}
+			leftBehind = append(leftBehind, fmt.Sprintf("everything join created in the member (%s), as unjoin could not tell what is this federation's: %v", strings.Join(o.memberArtifacts(), ", "), err))
+		}
+		failed, err := o.cleanMember(ctx, plan)
 		if err != nil && !o.Force {
 			return fmt.Errorf("unjoining cluster %q: %w; nothing was removed from the host; pass --force to remove the host side anyway", n.cluster, err)
 		}
@@ -98,19 +112,36 @@ func (o *UnjoinOptions) Run(ctx context.Context) error {
 	if cluster != nil {
 		if secretName, _, _ := unstructured.NestedString(cluster.Object, "spec", "secretRef", "name"); secretName != "" {
 			secret := object("v1", "Secret", n.namespace, secretName, nil)
-			if _, err := hostApplier.Delete(ctx, secret); err != nil {
+			found, err := hostApplier.Delete(ctx, secret)
+			if err != nil {
 				return fmt.Errorf("unjoining cluster %q: deleting Secret %s/%s in the host: %s", n.cluster, n.namespace, secretName, cli.ServerError(err))
+			}
+			if found {
+				o.report("host", secret, "deleted", "")
 			}
 		}
 		if _, err := hostApplier.Delete(ctx, cluster); err != nil {
 			return fmt.Errorf("unjoining cluster %q: deleting KubeFedCluster %s/%s in the host: %s", n.cluster, n.namespace, n.cluster, cli.ServerError(err))
 		}
+		o.report("host", cluster, "deleted", "")
 	}
 	for _, left := range leftBehind {
 		cli.Warn(o.ErrOut, "left in cluster %q: %s", n.cluster, left)
 	}
 	fmt.Fprintf(o.Out, "%s unjoined%s\n", apply.KindName(apis.KubeFedClusterGVK, n.cluster), o.dryRun.Suffix())
 	return nil
+}
+
+// report says, in a dry run, what unjoin would do with one object: every deletion and every
+// object kept, with why. A real unjoin reports only what it kept, as warnings.
+func (o *UnjoinOptions) report(where string, obj *unstructured.Unstructured, verb, why string) {
+	if o.dryRun == cli.DryRunNone {
+		return
+	}
+	if why != "" {
+		why = ": " + why
+	}
+	fmt.Fprintf(o.Out, "%s %s in the %s%s%s\n", apply.Name(obj), verb, where, why, o.dryRun.Suffix())
 }
 
 func (o *UnjoinOptions) reachMember() error {
@@ -135,7 +166,7 @@ func (o *UnjoinOptions) memberArtifacts() []string {
 // memberObjects are join's member-side objects of either scope, the namespace last.
 func (o *UnjoinOptions) memberObjects() []*unstructured.Unstructured {
 	n := o.names
-	all := append(memberObjects(n, apis.ScopeCluster, nil), memberObjects(n, apis.ScopeNamespaced, nil)[3:]...)
+	all := append(memberObjects(n, apis.ScopeCluster, grant{}), memberObjects(n, apis.ScopeNamespaced, grant{})[3:]...)
 	// Bindings before roles, the service account and its token, the namespace last.
 	var ordered []*unstructured.Unstructured
 	for _, kind := range []string{"ClusterRoleBinding", "RoleBinding", "ClusterRole", "Role", "Secret", "ServiceAccount"} {
@@ -148,54 +179,194 @@ func (o *UnjoinOptions) memberObjects() []*unstructured.Unstructured {
 	return append(ordered, all[0])
 }
 
-// cleanMember deletes join's objects in the member; the namespace is kept when the member is the
-// host itself (the same namespace UID). It returns what it could not delete.
-func (o *UnjoinOptions) cleanMember(ctx context.Context) ([]string, error) {
-	applier := apply.New(o.member, o.dryRun)
-	var failed []string
-	var firstErr error
+// memberAction is one object of join's naming found in the member, and whether unjoin deletes
+// it; why says why not.
+type memberAction struct {
+	obj    *unstructured.Unstructured
+	remove bool
+	why    string
+}
+
+// planMember decides, before deleting anything, what unjoin deletes in the member: the
+// cluster-wide RBAC only when provably this federation's, the namespaced objects of join's
+// naming in the KubeFed namespace, and the namespace only when namespaceDecision allows.
+func (o *UnjoinOptions) planMember(ctx context.Context) ([]memberAction, error) {
+	n := o.names
+	global := map[string]globalRBAC{}
+	for _, name := range []string{n.role(), n.healthRole()} {
+		found, err := getGlobalRBAC(ctx, o.member, name)
+		if err != nil {
+			return nil, fmt.Errorf("member cluster %q: %w", n.cluster, err)
+		}
+		global[name] = found
+	}
+	reader := apply.New(o.member, cli.DryRunClient)
+	var plan []memberAction
 	for _, obj := range o.memberObjects() {
-		if obj.GetKind() == "Namespace" {
-			same, err := o.memberIsHost(ctx)
-			if err != nil {
-				failed = append(failed, describe(obj))
-				firstErr = err
-				continue
+		switch obj.GetKind() {
+		case "ClusterRoleBinding", "ClusterRole":
+			found := global[obj.GetName()]
+			binding := bindingOwnership(n, found.binding)
+			own := binding
+			if obj.GetKind() == "ClusterRole" {
+				own = roleOwnership(n, found.role, binding)
 			}
-			if same {
-				continue
+			switch own.Owner {
+			case Ours:
+				plan = append(plan, memberAction{obj: obj, remove: true})
+			case Theirs, Unproven:
+				plan = append(plan, memberAction{obj: obj, why: "not this federation's: " + own.Why})
+			}
+		case "Namespace":
+			action, err := o.planNamespace(ctx, obj)
+			if err != nil {
+				return nil, err
+			}
+			if action != nil {
+				plan = append(plan, *action)
+			}
+		default:
+			// In the KubeFed namespace and named after this join's service account: ours.
+			client, _, err := reader.Resource(obj)
+			if err == nil {
+				_, err = client.Get(ctx, obj.GetName(), metav1.GetOptions{})
+			}
+			switch {
+			case err == nil:
+				plan = append(plan, memberAction{obj: obj, remove: true})
+			case !apierrors.IsNotFound(err):
+				return nil, fmt.Errorf("reading %s in the member: %s", describe(obj), cli.ServerError(err))
 			}
 		}
-		found, err := applier.Delete(ctx, obj)
+	}
+	return plan, nil
+}
+
+// planNamespace gathers namespaceFacts and applies namespaceDecision; nil when there is no
+// namespace.
+func (o *UnjoinOptions) planNamespace(ctx context.Context, obj *unstructured.Unstructured) (*memberAction, error) {
+	ns, err := o.member.Kube.CoreV1().Namespaces().Get(ctx, obj.GetName(), metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading namespace %q in the member: %s", obj.GetName(), cli.ServerError(err))
+	}
+	facts := namespaceFacts{exists: true, joinedBy: ns.Annotations[JoinedByAnnotation]}
+	if facts.isHost, err = o.memberIsHost(ctx, ns); err != nil {
+		return nil, err
+	}
+	if !facts.isHost && facts.joinedBy != "" {
+		items, unlisted := listNamespace(ctx, o.member, ns.Name)
+		facts.foreign, facts.unlisted = foreignItems(o.names, items), unlisted
+	}
+	remove, why := namespaceDecision(facts)
+	return &memberAction{obj: obj, remove: remove, why: why}, nil
+}
+
+// listNamespace lists, by their metadata, the objects of every namespaced type the member
+// serves and can list, in one namespace; unlisted names the types (or API groups) it could not
+// list, which keep the namespace.
+func listNamespace(ctx context.Context, clients *cli.Clients, namespace string) ([]namespaceItem, []string) {
+	var unlisted []string
+	lists, err := clients.Kube.Discovery().ServerPreferredNamespacedResources()
+	if err != nil {
+		if failed, ok := err.(*discovery.ErrGroupDiscoveryFailed); ok {
+			for gv, e := range failed.Groups {
+				unlisted = append(unlisted, fmt.Sprintf("API group %s: %v", gv, e))
+			}
+		} else {
+			return nil, []string{"discovery: " + cli.ServerError(err)}
+		}
+	}
+	type target struct {
+		gvr  schema.GroupVersionResource
+		kind string
+	}
+	var targets []target
+	for _, list := range lists {
+		gv, err := schema.ParseGroupVersion(list.GroupVersion)
 		if err != nil {
-			failed = append(failed, describe(obj)+": "+cli.ServerError(err))
+			continue
+		}
+		for _, r := range list.APIResources {
+			if strings.Contains(r.Name, "/") || !slices.Contains(r.Verbs, "list") || r.Kind == "Event" {
+				continue
+			}
+			targets = append(targets, target{gv.WithResource(r.Name), r.Kind})
+		}
+	}
+	config := rest.CopyConfig(clients.Config)
+	// Listing every type lists deprecated ones too (v1 Endpoints): their warnings are noise here.
+	config.WarningHandler = rest.NoWarnings{}
+	client, err := metadata.NewForConfig(config)
+	if err != nil {
+		return nil, append(unlisted, err.Error())
+	}
+	found := make([][]namespaceItem, len(targets))
+	failed := make([]string, len(targets))
+	cli.ForEach(targets, 8, func(i int, t target) {
+		list, err := client.Resource(t.gvr).Namespace(namespace).List(ctx, metav1.ListOptions{})
+		if err != nil {
+			failed[i] = t.gvr.Resource + "." + t.gvr.Group + ": " + cli.ServerError(err)
+			return
+		}
+		for _, item := range list.Items {
+			found[i] = append(found[i], namespaceItem{group: t.gvr.Group, kind: t.kind, name: item.Name})
+		}
+	})
+	var items []namespaceItem
+	for i := range targets {
+		items = append(items, found[i]...)
+		if failed[i] != "" {
+			unlisted = append(unlisted, failed[i])
+		}
+	}
+	sort.Strings(unlisted)
+	return items, unlisted
+}
+
+// cleanMember carries out the plan: deletes what it says, in its order, and returns what it
+// left, with why.
+func (o *UnjoinOptions) cleanMember(ctx context.Context, plan []memberAction) ([]string, error) {
+	applier := apply.New(o.member, o.dryRun)
+	var left []string
+	var firstErr error
+	for _, a := range plan {
+		if !a.remove {
+			o.report("member", a.obj, "kept", a.why)
+			left = append(left, describe(a.obj)+": "+a.why)
+			continue
+		}
+		found, err := applier.Delete(ctx, a.obj)
+		if err != nil {
+			left = append(left, describe(a.obj)+": "+cli.ServerError(err))
 			if firstErr == nil {
-				firstErr = fmt.Errorf("deleting %s in the member: %s", describe(obj), cli.ServerError(err))
+				firstErr = fmt.Errorf("deleting %s in the member: %s", describe(a.obj), cli.ServerError(err))
 			}
 			continue
 		}
-		if obj.GetKind() == "Namespace" && found && o.dryRun == cli.DryRunNone {
+		if found {
+			o.report("member", a.obj, "deleted", "")
+		}
+		if a.obj.GetKind() == "Namespace" && found && o.dryRun == cli.DryRunNone {
 			// As kubectl delete does, return when it is gone, so that a join can follow at once.
-			if err := waitNamespaceGone(ctx, o.member, obj.GetName(), io.Discard); err != nil {
-				failed = append(failed, describe(obj)+": "+err.Error())
+			if err := waitNamespaceGone(ctx, o.member, a.obj.GetName(), io.Discard); err != nil {
+				left = append(left, describe(a.obj)+": "+err.Error())
 			}
 		}
 	}
-	return failed, firstErr
+	return left, firstErr
 }
 
-func (o *UnjoinOptions) memberIsHost(ctx context.Context) (bool, error) {
-	ns := o.names.namespace
-	hostNS, err := o.host.Kube.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{})
-	if err != nil {
-		return false, fmt.Errorf("reading namespace %q in the host: %s", ns, cli.ServerError(err))
-	}
-	memberNS, err := o.member.Kube.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{})
+// memberIsHost: the member's namespace is the host's own (the same UID).
+func (o *UnjoinOptions) memberIsHost(ctx context.Context, memberNS *corev1.Namespace) (bool, error) {
+	hostNS, err := o.host.Kube.CoreV1().Namespaces().Get(ctx, memberNS.Name, metav1.GetOptions{})
 	if apierrors.IsNotFound(err) {
 		return false, nil
 	}
 	if err != nil {
-		return false, fmt.Errorf("reading namespace %q in the member: %s", ns, cli.ServerError(err))
+		return false, fmt.Errorf("reading namespace %q in the host: %s", memberNS.Name, cli.ServerError(err))
 	}
 	return hostNS.UID == memberNS.UID, nil
 }
