@@ -35,6 +35,11 @@ federated objects.
 Without -n every namespace is covered. A member that cannot be reached, or rejects an object, does
 not stop the others; the report and the exit code say so, and running again converges.
 
+One pass runs at a time per federation: a pass holds the Lease kubefedctl-propagate in the KubeFed
+namespace, and another waits for it up to --lock-timeout. A federated object's finalizer goes on
+before any member write for it, and comes off a deleted one only once every cluster has answered
+that its copy is gone.
+
 Exit codes: 0 success, 1 any failure; with --detailed-exitcode, 0 no changes, 2 changes present,
 1 failure.`,
 		Example: example,
@@ -57,6 +62,7 @@ Exit codes: 0 success, 1 any failure; with --detailed-exitcode, 0 no changes, 2 
 	f.BoolVar(&o.Diff, "diff", false, "With --dry-run: a unified diff for every object that would change")
 	f.BoolVar(&o.DetailedExitCode, "detailed-exitcode", false, "Exit 0 when nothing changes, 2 when something does (or would), 1 on failure")
 	f.IntVar(&o.Concurrency, "concurrency", o.Concurrency, "Writes in flight per member")
+	f.DurationVar(&o.LockTimeout, "lock-timeout", o.LockTimeout, "How long to wait for another pass of the federation to finish (its Lease "+LeaseName+" in the KubeFed namespace)")
 	cli.AddDryRunFlag(f, &o.dryRunFlag)
 	return cmd
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"golang.org/x/term"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
@@ -31,6 +32,7 @@ type Options struct {
 	Diff             bool
 	DetailedExitCode bool
 	Concurrency      int
+	LockTimeout      time.Duration
 	dryRunFlag       string
 
 	dryRun         cli.DryRun
@@ -42,7 +44,7 @@ type Options struct {
 
 // NewOptions returns the defaults.
 func NewOptions(globals *cli.Globals, streams genericiooptions.IOStreams) *Options {
-	return &Options{IOStreams: streams, globals: globals, Concurrency: 32}
+	return &Options{IOStreams: streams, globals: globals, Concurrency: 32, LockTimeout: time.Minute}
 }
 
 // Complete resolves TYPE, NAME, the namespace scope, the bounds and the host's clients.
@@ -96,12 +98,38 @@ func (o *Options) Validate(namespaceSet bool) error {
 	if o.Concurrency < 1 {
 		return errors.New("--concurrency must be 1 or more")
 	}
+	if o.LockTimeout < 0 {
+		return errors.New("--lock-timeout must be zero or more")
+	}
 	return nil
 }
 
 // Run reads the federation, plans it, makes each member match, writes status, and reports.
+//
+// The pass protocol, which every change here keeps:
+//   - one pass at a time per federation, under the Lease LeaseName (dry runs take none);
+//   - a federated object's finalizer is on before any member write for it;
+//   - a deleted federated object's finalizer comes off only when every cluster was reached and
+//     listed the type and each copy it held is gone (or unlabelled, when orphaned);
+//   - a selection (-l, NAME, -n) handles the copies of the deleted objects it chose, and removes
+//     no finalizer it did not earn;
+//   - errors belong to objects: one that fails is written nowhere and the others go on.
 func (o *Options) Run(ctx context.Context) error {
 	progress := o.progress()
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	if o.dryRun == cli.DryRunNone {
+		// One pass at a time: two would undo each other's deletes. Dry runs write nothing.
+		progress("waiting for the pass lease")
+		l, err := acquireLease(ctx, o.host.Kube, o.globals.KubeFedNamespace, o.LockTimeout, func() { cancel(errLeaseLost) })
+		if err != nil {
+			if apierrors.IsNotFound(err) {
+				return fmt.Errorf("the host (context %q) has no namespace %q: run kubefedctl init first", o.host.Context, o.globals.KubeFedNamespace)
+			}
+			return err
+		}
+		defer l.release()
+	}
 	progress("reading the federation")
 	p, err := o.read(ctx)
 	if err != nil {
@@ -129,6 +157,9 @@ func (o *Options) Run(ctx context.Context) error {
 		o.propagateType(ctx, st, plan, report, progress)
 	}
 	progress("")
+	if errors.Is(context.Cause(ctx), errLeaseLost) {
+		report.Errors = append(report.Errors, errLeaseLost.Error())
+	}
 	report.sort()
 	report.summarize(o.dryRun.Suffix())
 	if err := o.print(report); err != nil {
@@ -153,23 +184,24 @@ func (o *Options) print(report *Report) error {
 // propagateType makes every member hold one type's objects, all members at once, and writes
 // the type's finalizers and status to the host.
 func (o *Options) propagateType(ctx context.Context, st *state, plan *render.Result, report *Report, progress func(string)) {
+	// The finalizer goes on before any member write for its object: a pass killed between the
+	// two leaves no copy that no finalizer protects. An object whose finalizer cannot be added
+	// is written nowhere, and fails like an object that cannot be rendered.
+	var held []render.Failure
+	if o.dryRun == cli.DryRunNone {
+		progress("adding finalizers to " + st.tc.Name)
+		for obj, why := range o.addFinalizers(ctx, st, plan) {
+			held = append(held, render.Failure{Object: obj, Err: errors.New(why)})
+		}
+	}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
-	var finalizerErrs []string
-	if o.dryRun == cli.DryRunNone {
-		// The host's finalizers go on while the members are written.
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			finalizerErrs = o.addFinalizers(ctx, st, plan)
-		}()
-	}
 	var results []Result
 	for _, m := range st.members {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r := o.syncType(ctx, st, plan, m, st.tc)
+			r := o.syncType(ctx, st, plan, held, m, st.tc)
 			mu.Lock()
 			results = append(results, r...)
 			mu.Unlock()
@@ -180,8 +212,9 @@ func (o *Options) propagateType(ctx context.Context, st *state, plan *render.Res
 	results = append(results, notReadyResults(st, plan)...)
 	if o.dryRun == cli.DryRunNone {
 		progress("writing status")
-		report.Errors = append(report.Errors, finalizerErrs...)
-		report.Errors = append(report.Errors, o.writeBack(ctx, st, plan, results)...)
+		errs, waiting := o.writeBack(ctx, st, plan, results)
+		report.Errors = append(report.Errors, errs...)
+		report.Waiting = append(report.Waiting, waiting...)
 	}
 	report.Results = append(report.Results, results...)
 }

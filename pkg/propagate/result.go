@@ -47,6 +47,10 @@ type Result struct {
 	Diff      string  `json:"diff,omitempty"`
 	// status is the kubefed per-cluster status value for the federated object.
 	status string
+	// pending is set for a copy that was deleted, or is being deleted, and is not gone yet.
+	pending bool
+	// listFailed marks the row of a member whose LIST of the type failed.
+	listFailed bool
 }
 
 // reason words a member's error about an object for the report, with the values of the Secret
@@ -69,6 +73,9 @@ type Report struct {
 	Summary     string            `json:"summary"`
 	// Errors are failures outside any one object (status writes, finalizers).
 	Errors []string `json:"errors,omitempty"`
+	// Waiting are deleted federated objects whose copies are still going: a later pass removes
+	// their finalizers. Not a failure.
+	Waiting []string `json:"waiting,omitempty"`
 }
 
 func (r *Report) sort() {
@@ -163,6 +170,9 @@ func (r *Report) writeTable(w io.Writer, withDiff bool) error {
 	}
 	for name, why := range r.Unreachable {
 		fmt.Fprintf(w, "cluster %s not reachable: %s\n", name, why)
+	}
+	for _, e := range r.Waiting {
+		fmt.Fprintf(w, "waiting: %s\n", e)
 	}
 	for _, e := range r.Errors {
 		fmt.Fprintf(w, "error: %s\n", e)

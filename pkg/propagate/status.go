@@ -3,12 +3,14 @@ package propagate
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
 	"sort"
 	"sync"
 	"time"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -80,12 +82,11 @@ func (o *Options) currentReplicas(ctx context.Context, st *state) map[string]map
 // writeBack does what kubefed's controller did to federated objects: the finalizer on objects it
 // propagates, the finalizer's removal from deleted objects whose copies are gone, and status.
 // It returns what failed.
-func (o *Options) writeBack(ctx context.Context, st *state, plan *render.Result, results []Result) []string {
+func (o *Options) writeBack(ctx context.Context, st *state, plan *render.Result, results []Result) (errs, waiting []string) {
 	byObject := map[string][]Result{}
 	for _, r := range results {
 		byObject[r.Kind+"|"+r.Namespace+"/"+r.Name] = append(byObject[r.Kind+"|"+r.Namespace+"/"+r.Name], r)
 	}
-	var errs []string
 	var mu sync.Mutex
 	fail := func(err string) {
 		mu.Lock()
@@ -108,37 +109,103 @@ func (o *Options) writeBack(ctx context.Context, st *state, plan *render.Result,
 	})
 	for _, d := range st.deleting {
 		tc, obj := d.tc, d.obj
-		if reason := o.copiesRemain(st, tc, obj, results); reason != "" {
-			errs = append(errs, fmt.Sprintf("%s %s is being deleted; its finalizer stays until %s", tc.Spec.FederatedType.Kind, objectName(obj), reason))
+		reason, failed := finalizerHold(st.unreachable, tc.Spec.TargetType.Kind, copyNamespace(tc, obj), obj.GetName(), results)
+		if reason != "" {
+			msg := fmt.Sprintf("%s %s is being deleted; its finalizer stays until %s", tc.Spec.FederatedType.Kind, objectName(obj), reason)
+			if failed {
+				errs = append(errs, msg)
+			} else {
+				waiting = append(waiting, msg)
+			}
 			continue
 		}
-		var kept []string
-		for _, f := range obj.GetFinalizers() {
-			if f != apis.SyncFinalizer {
-				kept = append(kept, f)
-			}
-		}
-		patch := fmt.Sprintf(`{"metadata":{"finalizers":%s}}`, finalizersJSON(kept))
-		client := o.host.Dynamic.Resource(federatedGVR(tc)).Namespace(obj.GetNamespace())
-		if _, err := client.Patch(ctx, obj.GetName(), types.MergePatchType, []byte(patch), metav1.PatchOptions{}); err != nil {
-			errs = append(errs, fmt.Sprintf("removing the finalizer of %s %s: %s", tc.Spec.FederatedType.Kind, objectName(obj), cli.ServerError(err)))
+		if err := o.patchFinalizer(ctx, tc, obj, false); err != nil {
+			errs = append(errs, fmt.Sprintf("removing the finalizer of %s %s: %s", tc.Spec.FederatedType.Kind, objectName(obj), err))
 		}
 	}
-	return errs
+	return errs, waiting
 }
 
-// copiesRemain says why a deleted federated object must keep its finalizer: a cluster that
-// could not be reached, or a member copy that could not be removed.
-func (o *Options) copiesRemain(st *state, tc *apis.FederatedTypeConfig, obj *unstructured.Unstructured, results []Result) string {
-	if len(st.unreachable) > 0 {
-		return "every cluster can be reached"
+// finalizerHold says why a deleted federated object keeps its finalizer, or "" when it may go:
+// every cluster was reached and listed the type, and each copy it held was deleted and is gone
+// (or unlabelled, for orphaning). failed says whether the reason is a failure rather than a
+// deletion still under way.
+func finalizerHold(unreachable map[string]string, kind, namespace, name string, results []Result) (reason string, failed bool) {
+	if len(unreachable) > 0 {
+		return "every cluster can be reached", true
 	}
 	for _, r := range results {
-		if r.Kind == tc.Spec.TargetType.Kind && r.Name == obj.GetName() && r.Outcome == Failed {
-			return fmt.Sprintf("its copy in cluster %s is removed (%s)", r.Cluster, r.Reason)
+		if r.Kind != kind {
+			continue
+		}
+		if r.listFailed {
+			return fmt.Sprintf("cluster %s can list %s (%s)", r.Cluster, kind, r.Reason), true
+		}
+		if r.Namespace != namespace || r.Name != name {
+			continue
+		}
+		switch {
+		case r.Outcome == Failed:
+			return fmt.Sprintf("its copy in cluster %s is removed (%s)", r.Cluster, r.Reason), true
+		case r.pending:
+			return fmt.Sprintf("its copy in cluster %s is gone (%s)", r.Cluster, r.Reason), false
 		}
 	}
-	return ""
+	return "", false
+}
+
+// patchFinalizer adds (or removes) kubefed's finalizer on a federated object, leaving every
+// other finalizer as it is: the patch carries the resourceVersion it was computed from, and a
+// conflict reads the object again.
+func (o *Options) patchFinalizer(ctx context.Context, tc *apis.FederatedTypeConfig, obj *unstructured.Unstructured, add bool) error {
+	client := o.host.Dynamic.Resource(federatedGVR(tc)).Namespace(obj.GetNamespace())
+	current := obj
+	for attempt := 0; ; attempt++ {
+		finalizers := withFinalizer(current.GetFinalizers(), add)
+		if finalizers == nil {
+			return nil // nothing to do: already so
+		}
+		patch, err := json.Marshal(map[string]any{"metadata": map[string]any{"resourceVersion": current.GetResourceVersion(), "finalizers": finalizers}})
+		if err != nil {
+			return err
+		}
+		_, err = client.Patch(ctx, obj.GetName(), types.MergePatchType, patch, metav1.PatchOptions{FieldManager: apply.FieldManager})
+		if err == nil || !apierrors.IsConflict(err) || attempt == 3 {
+			if err != nil {
+				return errors.New(cli.ServerError(err))
+			}
+			return nil
+		}
+		if current, err = client.Get(ctx, obj.GetName(), metav1.GetOptions{}); err != nil {
+			if apierrors.IsNotFound(err) && !add {
+				return nil
+			}
+			return errors.New(cli.ServerError(err))
+		}
+	}
+}
+
+// withFinalizer is the finalizer list with kubefed's added or removed, the others in their
+// order; nil when the list is already so. An empty list is [] and not nil.
+func withFinalizer(finalizers []string, add bool) []string {
+	has := false
+	out := []string{}
+	for _, f := range finalizers {
+		if f == apis.SyncFinalizer {
+			has = true
+			if !add {
+				continue
+			}
+		}
+		out = append(out, f)
+	}
+	if has == add {
+		return nil
+	}
+	if add {
+		out = append(out, apis.SyncFinalizer)
+	}
+	return out
 }
 
 func objectName(obj *unstructured.Unstructured) string {
@@ -260,25 +327,25 @@ func normalize(v any) any {
 	return v
 }
 
-// addFinalizers puts kubefed's finalizer on every propagated federated object that lacks it, so
-// that deleting one leaves it for the next pass to clean up after, as kubefed's controller did.
-func (o *Options) addFinalizers(ctx context.Context, st *state, plan *render.Result) []string {
+// addFinalizers puts kubefed's finalizer on every propagated federated object that lacks it,
+// before any member write for it, so that deleting one leaves it for a pass to clean up after,
+// as kubefed's controller did. It returns the objects it could not add it to, with why: those
+// are written nowhere in this pass.
+func (o *Options) addFinalizers(ctx context.Context, st *state, plan *render.Result) map[*apis.FederatedObject]string {
 	var objects []*apis.FederatedObject
 	for _, obj := range st.fed.Objects {
 		if propagated(st, plan, obj) && !hasFinalizer(obj.Object) {
 			objects = append(objects, obj)
 		}
 	}
-	var errs []string
+	failed := map[*apis.FederatedObject]string{}
 	var mu sync.Mutex
 	cli.ForEach(objects, o.Concurrency*2, func(_ int, obj *apis.FederatedObject) {
-		patch := fmt.Sprintf(`{"metadata":{"finalizers":%s}}`, finalizersJSON(append(obj.Object.GetFinalizers(), apis.SyncFinalizer)))
-		client := o.host.Dynamic.Resource(federatedGVR(obj.TypeConfig)).Namespace(obj.Object.GetNamespace())
-		if _, err := client.Patch(ctx, obj.Object.GetName(), types.MergePatchType, []byte(patch), metav1.PatchOptions{FieldManager: apply.FieldManager}); err != nil {
+		if err := o.patchFinalizer(ctx, obj.TypeConfig, obj.Object, true); err != nil {
 			mu.Lock()
-			errs = append(errs, fmt.Sprintf("adding the finalizer to %s: %s", obj.Describe(), cli.ServerError(err)))
+			failed[obj] = fmt.Sprintf("not written: adding the finalizer %s to %s first failed: %s", apis.SyncFinalizer, obj.Describe(), err)
 			mu.Unlock()
 		}
 	})
-	return errs
+	return failed
 }

@@ -36,7 +36,7 @@ func targetGVR(tc *apis.FederatedTypeConfig) schema.GroupVersionResource {
 
 // syncType makes one member hold one type's desired objects: one LIST, a comparison, and writes
 // only where something differs.
-func (o *Options) syncType(ctx context.Context, st *state, plan *render.Result, m *member, tc *apis.FederatedTypeConfig) []Result {
+func (o *Options) syncType(ctx context.Context, st *state, plan *render.Result, held []render.Failure, m *member, tc *apis.FederatedTypeConfig) []Result {
 	kind := tc.Spec.TargetType.Kind
 	if st.fed.Scope() == apis.ScopeNamespaced && !tc.Namespaced() {
 		// A Namespaced federation owns nothing outside its namespace, in any member.
@@ -47,11 +47,16 @@ func (o *Options) syncType(ctx context.Context, st *state, plan *render.Result, 
 	if tc.Namespaced() {
 		listNamespace = o.namespace
 	}
-	desired, failures := render.Desired(plan, m.name, func(obj *apis.FederatedObject) bool { return obj.TypeConfig == tc })
+	heldBack := map[*apis.FederatedObject]bool{}
+	for _, f := range held {
+		heldBack[f.Object] = true
+	}
+	desired, failures := render.Desired(plan, m.name, func(obj *apis.FederatedObject) bool { return obj.TypeConfig == tc && !heldBack[obj] })
 	var out []Result
-	// An object that cannot be rendered fails alone, and its copies stay as they are.
+	// An object that cannot be rendered, or whose finalizer is not on, fails alone, and its
+	// copies stay as they are.
 	wanted := map[string]bool{}
-	for _, f := range append(append([]render.Failure(nil), plan.Failures...), failures...) {
+	for _, f := range append(append(append([]render.Failure(nil), plan.Failures...), held...), failures...) {
 		if f.Object.TypeConfig != tc {
 			continue
 		}
@@ -74,9 +79,14 @@ func (o *Options) syncType(ctx context.Context, st *state, plan *render.Result, 
 		for _, d := range desired {
 			out = append(out, Result{Cluster: m.name, Kind: kind, Namespace: d.GetNamespace(), Name: d.GetName(), Outcome: Failed, Reason: reason, status: "CreationFailed"})
 		}
-		if len(out) == 0 {
-			out = append(out, Result{Cluster: m.name, Kind: kind, Name: "*", Outcome: Failed, Reason: "listing: " + reason})
+		// A federated object being deleted may have a copy here that nobody can see: its
+		// finalizer must wait, and the report says for which object.
+		for _, d := range st.deleting {
+			if d.tc == tc {
+				out = append(out, Result{Cluster: m.name, Kind: kind, Namespace: copyNamespace(tc, d.obj), Name: d.obj.GetName(), Outcome: Failed, Reason: "listing: " + reason})
+			}
 		}
+		out = append(out, Result{Cluster: m.name, Kind: kind, Name: "*", Outcome: Failed, Reason: "listing: " + reason, listFailed: true})
 		return out
 	}
 	live := map[string]*unstructured.Unstructured{}
@@ -92,7 +102,12 @@ func (o *Options) syncType(ctx context.Context, st *state, plan *render.Result, 
 		actions = append(actions, o.decide(st, plan, tc, m, d, live[key]))
 	}
 	for key, obj := range live {
-		if wanted[key] || obj.GetLabels()[apis.ManagedLabel] != apis.ManagedLabelTrue || !o.inScope(st, tc, obj) || isToken(obj) {
+		if wanted[key] || obj.GetLabels()[apis.ManagedLabel] != apis.ManagedLabelTrue || isToken(obj) || !o.owned(st, tc, obj) {
+			continue
+		}
+		// The copies of a federated object being deleted are the selection's whatever it is:
+		// the selection chose that object, and its finalizer waits on them.
+		if !o.selected(tc, obj) && !deletingCopy(st, tc, obj) {
 			continue
 		}
 		actions = append(actions, o.prune(st, tc, m, obj))
@@ -103,10 +118,43 @@ func (o *Options) syncType(ctx context.Context, st *state, plan *render.Result, 
 		}
 	}
 	o.perform(ctx, m, client, actions)
+	if o.dryRun == cli.DryRunNone {
+		o.confirmDeleted(ctx, client, actions)
+	}
 	for _, a := range actions {
 		out = append(out, a.result)
 	}
 	return out
+}
+
+// confirmDeleted asks the member for each copy it accepted a delete of: a copy that is still
+// there (finalizers, graceful deletion) is pending, and its federated object keeps its finalizer
+// until a later pass finds it gone.
+func (o *Options) confirmDeleted(ctx context.Context, client dynamic.NamespaceableResourceInterface, actions []*action) {
+	var deleted []*action
+	for _, a := range actions {
+		if a.result.Outcome == Deleted {
+			deleted = append(deleted, a)
+		}
+	}
+	cli.ForEach(deleted, o.Concurrency, func(_ int, a *action) {
+		live, err := client.Namespace(a.result.Namespace).Get(ctx, a.result.Name, metav1.GetOptions{})
+		switch {
+		case apierrors.IsNotFound(err):
+		case err != nil:
+			a.result.pending, a.result.Reason = true, a.result.Reason+"; not confirmed gone: "+cli.ServerError(err)
+		case live.GetUID() == a.live.GetUID():
+			a.result.pending, a.result.Reason = true, a.result.Reason+"; still being deleted"
+		}
+	})
+}
+
+// copyNamespace is the namespace of a federated object's member copies.
+func copyNamespace(tc *apis.FederatedTypeConfig, obj *unstructured.Unstructured) string {
+	if !tc.Namespaced() {
+		return ""
+	}
+	return obj.GetNamespace()
 }
 
 // inScope reports whether a member object belongs to this pass's selection: with -n, the
@@ -114,9 +162,11 @@ func (o *Options) syncType(ctx context.Context, st *state, plan *render.Result, 
 // that name. -l selects federated objects, so it cannot say which orphaned copies are in scope,
 // and pruning is left out with it.
 func (o *Options) inScope(st *state, tc *apis.FederatedTypeConfig, obj *unstructured.Unstructured) bool {
-	if o.Selector != "" || (o.Name != "" && obj.GetName() != o.Name) {
-		return false
-	}
+	return o.owned(st, tc, obj) && o.selected(tc, obj)
+}
+
+// owned reports whether a managed member object can be this federation's at all.
+func (o *Options) owned(st *state, tc *apis.FederatedTypeConfig, obj *unstructured.Unstructured) bool {
 	// Another federation's namespace, and what is in it, are that federation's.
 	if st.foreign[obj.GetNamespace()] || (tc.Spec.TargetType.Kind == "Namespace" && st.foreign[obj.GetName()]) {
 		return false
@@ -124,6 +174,14 @@ func (o *Options) inScope(st *state, tc *apis.FederatedTypeConfig, obj *unstruct
 	// A Cluster-scoped federation propagates nothing into the reserved namespaces, so nothing
 	// there is its to prune, whatever labels it carries.
 	if st.fed.Scope() != apis.ScopeNamespaced && obj.GetNamespace() != "" && apis.IsReservedNamespace(obj.GetNamespace(), st.fed.KubeFedNamespace) {
+		return false
+	}
+	return true
+}
+
+// selected reports whether a member object is within the pass's -l, NAME and -n.
+func (o *Options) selected(tc *apis.FederatedTypeConfig, obj *unstructured.Unstructured) bool {
+	if o.Selector != "" || (o.Name != "" && obj.GetName() != o.Name) {
 		return false
 	}
 	if o.namespace != "" && !tc.Namespaced() {
@@ -196,11 +254,13 @@ func retainReplicas(st *state, plan *render.Result, tc *apis.FederatedTypeConfig
 // there is no federated object any more or it orphans its copies, as kubefed does.
 func (o *Options) prune(st *state, tc *apis.FederatedTypeConfig, m *member, obj *unstructured.Unstructured) *action {
 	a := &action{result: Result{Cluster: m.name, Kind: obj.GetKind(), Namespace: obj.GetNamespace(), Name: obj.GetName()}, live: obj}
-	fedNamespace := obj.GetNamespace()
-	if !tc.Namespaced() && tc.Spec.FederatedType.Scope == apis.ScopeNamespaced {
-		fedNamespace = obj.GetName() // a FederatedNamespace lives in its namespace
+	key := fedKey(tc, obj)
+	if obj.GetDeletionTimestamp() != nil {
+		// Deleted already (by an earlier pass, say) and going: nothing to send, and not gone yet.
+		a.result.Outcome, a.result.Reason, a.result.status, a.result.pending = Skipped, "being deleted in the member; waiting for it to go", "WaitingForRemoval", true
+		return a
 	}
-	if d, ok := st.deleting[objectKey(tc, fedNamespace, obj.GetName())]; ok {
+	if d, ok := st.deleting[key]; ok {
 		deleting := d.obj
 		if deleting.GetAnnotations()[apis.OrphanAnnotation] == "true" {
 			a.result.Outcome, a.result.Reason = Unlabelled, "its federated object is deleted with orphaning"
@@ -214,7 +274,7 @@ func (o *Options) prune(st *state, tc *apis.FederatedTypeConfig, m *member, obj 
 		a.options = options
 		return a
 	}
-	if st.index[objectKey(tc, fedNamespace, obj.GetName())] == nil {
+	if st.index[key] == nil {
 		a.result.Outcome, a.result.Reason = Unlabelled, "no federated object manages it any more"
 		return a
 	}
@@ -224,6 +284,21 @@ func (o *Options) prune(st *state, tc *apis.FederatedTypeConfig, m *member, obj 
 	}
 	a.result.Outcome, a.result.Reason = Deleted, "no longer placed in this cluster"
 	return a
+}
+
+// fedKey is the objectKey of the federated object a member object of type tc would belong to.
+func fedKey(tc *apis.FederatedTypeConfig, obj *unstructured.Unstructured) string {
+	fedNamespace := obj.GetNamespace()
+	if !tc.Namespaced() && tc.Spec.FederatedType.Scope == apis.ScopeNamespaced {
+		fedNamespace = obj.GetName() // a FederatedNamespace lives in its namespace
+	}
+	return objectKey(tc, fedNamespace, obj.GetName())
+}
+
+// deletingCopy reports whether a member object is a copy of a federated object being deleted.
+func deletingCopy(st *state, tc *apis.FederatedTypeConfig, obj *unstructured.Unstructured) bool {
+	_, ok := st.deleting[fedKey(tc, obj)]
+	return ok
 }
 
 // keepNamespace says why a namespace the pass would delete must only be unlabelled: the

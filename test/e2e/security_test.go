@@ -320,7 +320,7 @@ spec:
 	} {
 		r := kubefedctl(t, args...)
 		require.Equal(t, cli.ExitOK, r.code, "%v: %s%s", args, r.stdout, r.stderr)
-		assert.NotRegexp(t, `unlabelled|deleted|updated|adopted`, r.stdout, "%v", args)
+		assert.NotRegexp(t, `(?m)\s(unlabelled|deleted|updated|adopted)(\s{2,}|$)`, r.stdout, "%v: the RESULT column", args)
 	}
 	assert.Equal(t, hostBefore, federated(), "no finalizer or status of either was rewritten by the other")
 	assert.Equal(t, membersBefore, memberSnapshots(t, configMapsGVR, namespacesGVR, serviceAccountsGVR, secretsGVR, clusterRoleBindingsGVR))
@@ -437,9 +437,14 @@ spec:
 	}
 	ours := getObject(t, m1, namespacesGVR, "", "ns-ours")
 	assert.NotNil(t, ours.GetDeletionTimestamp(), "a namespace holding only the federation's objects is deleted")
-	for _, ns := range []string{"ns-adopted", "ns-user-data", "ns-hands-off", "ns-ours"} {
+	for _, ns := range []string{"ns-adopted", "ns-user-data", "ns-hands-off"} {
 		assert.Empty(t, names(t, host, federatedGVR("federatednamespaces"), ns, ns), "%s: the finalizer went", ns)
 	}
+	// The deleted namespace takes its time to go; its FederatedNamespace waits for it.
+	require.Eventually(t, func() bool {
+		mustRun(t, "propagate")
+		return len(names(t, host, federatedGVR("federatednamespaces"), "ns-ours", "ns-ours")) == 0
+	}, 60*time.Second, time.Second, "ns-ours: the finalizer goes once the member namespace is gone")
 	for _, ns := range []string{"ns-adopted", "ns-user-data", "ns-hands-off", "ns-moved", "ns-ours"} {
 		_ = host.Resource(namespacesGVR).Delete(ctx, ns, metav1.DeleteOptions{})
 		_ = m1.Resource(namespacesGVR).Delete(ctx, ns, metav1.DeleteOptions{})

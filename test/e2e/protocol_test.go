@@ -1,0 +1,159 @@
+package e2e
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	coordinationv1 "k8s.io/api/coordination/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/kubefedctl/kubefedctl/pkg/apis"
+	"github.com/kubefedctl/kubefedctl/pkg/cli"
+	"github.com/kubefedctl/kubefedctl/pkg/propagate"
+)
+
+// One pass at a time: a live holder of the pass Lease keeps a second pass out until
+// --lock-timeout, an expired one does not, dry runs take no Lease, and two passes started
+// together both finish, one after the other.
+func TestProtocolOnePassAtATime(t *testing.T) {
+	federation(t)
+	ctx := context.Background()
+	leases := clientFor(t, "host").CoordinationV1().Leases(kfns)
+	_ = leases.Delete(ctx, propagate.LeaseName, metav1.DeleteOptions{})
+	holder, seconds := "another-pass", int32(30)
+	now := metav1.NewMicroTime(time.Now())
+	_, err := leases.Create(ctx, &coordinationv1.Lease{ObjectMeta: metav1.ObjectMeta{Name: propagate.LeaseName},
+		Spec: coordinationv1.LeaseSpec{HolderIdentity: &holder, LeaseDurationSeconds: &seconds, RenewTime: &now}}, metav1.CreateOptions{})
+	require.NoError(t, err)
+
+	before := memberSnapshots(t, configMapsGVR, namespacesGVR)
+	r := kubefedctl(t, "propagate", "--lock-timeout", "2s")
+	assert.Equal(t, cli.ExitError, r.code)
+	assert.Contains(t, r.stderr, "another pass holds Lease kube-federation-system/kubefedctl-propagate (holder another-pass)")
+	assert.Equal(t, before, memberSnapshots(t, configMapsGVR, namespacesGVR), "a pass that waited in vain wrote nothing")
+	// A dry run needs no Lease.
+	mustRun(t, "propagate", "--dry-run=client")
+	mustRun(t, "propagate", "--dry-run=server")
+
+	// The holder stopped renewing 31 s ago: its Lease has expired, and the next pass takes it.
+	lease, err := leases.Get(ctx, propagate.LeaseName, metav1.GetOptions{})
+	require.NoError(t, err)
+	stale := metav1.NewMicroTime(time.Now().Add(-31 * time.Second))
+	lease.Spec.RenewTime = &stale
+	_, err = leases.Update(ctx, lease, metav1.UpdateOptions{})
+	require.NoError(t, err)
+	mustRun(t, "propagate", "--lock-timeout", "0s")
+	lease, err = leases.Get(ctx, propagate.LeaseName, metav1.GetOptions{})
+	require.NoError(t, err)
+	assert.Empty(t, *lease.Spec.HolderIdentity, "released at the end of the pass")
+
+	// Two passes at once: both finish, neither fails.
+	var wg sync.WaitGroup
+	codes := make([]int, 2)
+	for i := range codes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			codes[i] = kubefedctl(t, "propagate").code
+		}()
+	}
+	wg.Wait()
+	assert.Equal(t, []int{cli.ExitOK, cli.ExitOK}, codes)
+}
+
+// A selection never removes a finalizer it did not earn: with -l, the copies of a deleted
+// federated object that the selection chose are deleted before its finalizer goes; a selection
+// that does not choose it leaves both.
+func TestProtocolSelectionsEarnTheirFinalizers(t *testing.T) {
+	federation(t)
+	ctx := context.Background()
+	ensureNamespace(t, "host", "selected")
+	applyFiles(t, writeFile(t, `
+apiVersion: types.kubefed.io/v1beta1
+kind: FederatedNamespace
+metadata: {name: selected, namespace: selected}
+spec: {placement: {clusterSelector: {}}}
+---
+apiVersion: types.kubefed.io/v1beta1
+kind: FederatedConfigMap
+metadata: {name: doomed, namespace: selected, labels: {app: doomed}}
+spec:
+  template: {data: {a: "1"}}
+  placement: {clusterSelector: {}}
+`))
+	mustRun(t, "propagate", "-n", "selected")
+	host := dynamicFor(t, "host")
+	require.NoError(t, host.Resource(federatedConfigMapsGVR).Namespace("selected").Delete(ctx, "doomed", metav1.DeleteOptions{}))
+
+	for _, args := range [][]string{{"-l", "app=other"}, {"configmaps", "other", "-n", "selected"}, {"-n", "default"}} {
+		r := mustRun(t, append([]string{"propagate"}, args...)...)
+		assert.NotContains(t, r.stdout, "doomed", "%v", args)
+		obj := getObject(t, host, federatedConfigMapsGVR, "selected", "doomed")
+		assert.Equal(t, []string{apis.SyncFinalizer}, obj.GetFinalizers(), "%v: a selection that does not choose it leaves its finalizer", args)
+		for _, m := range []string{"member1", "member2"} {
+			assert.Equal(t, []string{"doomed"}, names(t, dynamicFor(t, m), configMapsGVR, "selected", "doomed"), "%v: %s", args, m)
+		}
+	}
+	r := mustRun(t, "propagate", "-l", "app=doomed")
+	assert.Regexp(t, `member1\s+ConfigMap\s+selected\s+doomed\s+deleted`, r.stdout)
+	assert.Regexp(t, `member2\s+ConfigMap\s+selected\s+doomed\s+deleted`, r.stdout)
+	for _, m := range []string{"member1", "member2"} {
+		assert.Empty(t, names(t, dynamicFor(t, m), configMapsGVR, "selected", "doomed"), m)
+	}
+	_, err := host.Resource(federatedConfigMapsGVR).Namespace("selected").Get(ctx, "doomed", metav1.GetOptions{})
+	assert.True(t, apierrors.IsNotFound(err), "the finalizer went once the copies were gone: %v", err)
+
+	// A namespace takes its time to go: the FederatedNamespace waits for it, without failing.
+	require.NoError(t, host.Resource(federatedGVR("federatednamespaces")).Namespace("selected").Delete(ctx, "selected", metav1.DeleteOptions{}))
+	r = mustRun(t, "propagate")
+	assert.Regexp(t, `member1\s+Namespace\s+-\s+selected\s+deleted`, r.stdout)
+	require.Eventually(t, func() bool {
+		r := mustRun(t, "propagate")
+		_, err := host.Resource(federatedGVR("federatednamespaces")).Namespace("selected").Get(ctx, "selected", metav1.GetOptions{})
+		return apierrors.IsNotFound(err) && r.code == cli.ExitOK
+	}, 60*time.Second, time.Second, "the FederatedNamespace's finalizer goes once the member namespaces are gone")
+	_ = host.Resource(namespacesGVR).Delete(ctx, "selected", metav1.DeleteOptions{})
+}
+
+// Another controller's finalizer on a federated object survives the pass adding and removing
+// kubefed's.
+func TestProtocolOtherFinalizersSurvive(t *testing.T) {
+	federation(t)
+	ctx := context.Background()
+	ensureNamespace(t, "host", "finalizers")
+	applyFiles(t, writeFile(t, `
+apiVersion: types.kubefed.io/v1beta1
+kind: FederatedNamespace
+metadata: {name: finalizers, namespace: finalizers}
+spec: {placement: {clusterSelector: {}}}
+---
+apiVersion: types.kubefed.io/v1beta1
+kind: FederatedConfigMap
+metadata: {name: shared, namespace: finalizers, finalizers: [example.com/backup]}
+spec:
+  template: {data: {a: "1"}}
+  placement: {clusterSelector: {}}
+`))
+	host := dynamicFor(t, "host")
+	mustRun(t, "propagate", "-n", "finalizers")
+	obj := getObject(t, host, federatedConfigMapsGVR, "finalizers", "shared")
+	assert.Equal(t, []string{"example.com/backup", apis.SyncFinalizer}, obj.GetFinalizers())
+	require.NoError(t, host.Resource(federatedConfigMapsGVR).Namespace("finalizers").Delete(ctx, "shared", metav1.DeleteOptions{}))
+	mustRun(t, "propagate", "-n", "finalizers")
+	obj = getObject(t, host, federatedConfigMapsGVR, "finalizers", "shared")
+	assert.Equal(t, []string{"example.com/backup"}, obj.GetFinalizers(), "only kubefed's finalizer went")
+	obj.SetFinalizers(nil)
+	_, err := host.Resource(federatedConfigMapsGVR).Namespace("finalizers").Update(ctx, obj, metav1.UpdateOptions{})
+	require.NoError(t, err)
+	require.NoError(t, host.Resource(federatedGVR("federatednamespaces")).Namespace("finalizers").Delete(ctx, "finalizers", metav1.DeleteOptions{}))
+	require.Eventually(t, func() bool {
+		mustRun(t, "propagate")
+		return len(names(t, host, federatedGVR("federatednamespaces"), "finalizers", "finalizers")) == 0
+	}, 60*time.Second, time.Second)
+	_ = host.Resource(namespacesGVR).Delete(ctx, "finalizers", metav1.DeleteOptions{})
+}
