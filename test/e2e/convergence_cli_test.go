@@ -35,6 +35,8 @@ func hostAndMemberSnapshots(t *testing.T, host []schema.GroupVersionResource, me
 // being deleted is gone, while the member copies stay, still labelled managed.
 func TestConvergenceCLIDisableForce(t *testing.T) {
 	federation(t)
+	// The join tests that follow start from no joined cluster; registered first, this runs last.
+	t.Cleanup(func() { unjoinQuietly(t, "member1", "member2") })
 	mustRun(t, "enable", "secrets")
 	ctx := context.Background()
 	host := dynamicFor(t, "host")
@@ -142,6 +144,7 @@ spec:
 // from files, before it writes or prints anything, and warns of clusters that are not joined.
 func TestConvergenceCLIFederatePlacementChecks(t *testing.T) {
 	federation(t)
+	t.Cleanup(func() { unjoinQuietly(t, "member1", "member2") })
 	ctx := context.Background()
 	host := dynamicFor(t, "host")
 	ns := "federate-checks"
