@@ -41,6 +41,10 @@ func NewClients(context string, config *rest.Config) (*Clients, error) {
 
 // HostClients are the clients of the host cluster: --context, else the current context.
 func (g *Globals) HostClients() (*Clients, error) {
+	// client-go takes a negative timeout as none: refused before anything is read or sent.
+	if _, err := g.RequestTimeout(); err != nil {
+		return nil, err
+	}
 	loader := g.ConfigFlags.ToRawKubeConfigLoader()
 	raw, err := loader.RawConfig()
 	if err != nil {
@@ -72,6 +76,9 @@ func (g *Globals) ContextClients(context string) (*Clients, error) {
 
 // ContextConfig is the rest config of a named kubeconfig context.
 func (g *Globals) ContextConfig(context string) (*rest.Config, error) {
+	if _, err := g.RequestTimeout(); err != nil {
+		return nil, err
+	}
 	raw, err := g.ConfigFlags.ToRawKubeConfigLoader().RawConfig()
 	if err != nil {
 		return nil, fmt.Errorf("reading kubeconfig: %w", err)

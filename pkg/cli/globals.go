@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/pflag"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/kubefedctl/kubefedctl/pkg/apis"
 )
@@ -45,15 +46,23 @@ func (g *Globals) Namespace() string {
 	return ns
 }
 
-// RequestTimeout is --request-timeout, or zero when it is not given (or given as 0).
+// RequestTimeout is --request-timeout, or zero when it is not given (or given as 0). It reads
+// the value as kubectl does (5 is seconds, 5s, 2m, 1h30m) and refuses a negative duration, which
+// client-go would take silently as no timeout at all.
 func (g *Globals) RequestTimeout() (time.Duration, error) {
 	t := g.ConfigFlags.Timeout
-	if t == nil || *t == "" || *t == "0" {
+	if t == nil || *t == "" {
 		return 0, nil
 	}
-	d, err := time.ParseDuration(*t)
-	if err != nil {
-		return 0, fmt.Errorf("--request-timeout %q: %w", *t, err)
+	return ParseRequestTimeout(*t)
+}
+
+// ParseRequestTimeout parses a --request-timeout value: a non-negative integer of seconds, or a
+// non-negative duration with its unit; 0 means no timeout.
+func ParseRequestTimeout(value string) (time.Duration, error) {
+	d, err := clientcmd.ParseTimeout(value)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("invalid --request-timeout %q: the timeout must be a positive duration, a whole number of seconds (5) or a number with a unit (1s, 2m, 3h), or 0 for none", value)
 	}
 	return d, nil
 }

@@ -4,6 +4,7 @@ import (
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
+	"github.com/kubefedctl/kubefedctl/pkg/apis"
 	"github.com/kubefedctl/kubefedctl/pkg/cli"
 )
 
@@ -54,6 +55,9 @@ field of the wrong type; where none is published the template accepts anything. 
 const disableExample = `  # Stop propagating Deployments and remove their FederatedTypeConfig
   kubefedctl disable deployments.apps
 
+  # While FederatedDeployments exist: release them from the federation (their member copies stay)
+  kubefedctl disable deployments.apps --force
+
   # Also remove the Federated CRD, once no FederatedDeployment is left
   kubefedctl disable deployments.apps --delete-crd`
 
@@ -61,11 +65,21 @@ const disableExample = `  # Stop propagating Deployments and remove their Federa
 func NewCmdDisable(globals *cli.Globals, streams genericiooptions.IOStreams) *cobra.Command {
 	o := NewDisableOptions(globals, streams)
 	cmd := &cobra.Command{
-		Use:   "disable TYPE [--delete-crd]",
+		Use:   "disable TYPE [--force] [--delete-crd]",
 		Short: "Disable propagation of an API type",
 		Long: `Disable sets the type's FederatedTypeConfig to propagation Disabled and removes it. Federated
-objects and the objects propagated to members stay. With --delete-crd the Federated CRD is removed
-too, which disable refuses while federated objects of the type exist.`,
+objects and the objects propagated to members stay.
+
+Disable refuses while the federation holds federated objects of the type, naming some: no pass
+handles them once the type is disabled, so one deleted afterwards would stay Terminating for ever.
+--force removes the finalizer kubefed.io/sync-controller from each of them, so that deleting one no
+longer waits for a pass, and leaves their copies in the member clusters as they are, still labelled
+kubefed.io/managed=true: a later enable and propagate takes over again the copies of the objects
+that remain, and unlabels those of objects deleted meanwhile, leaving them in place. With
+--dry-run, disable prints what it would do and changes nothing.
+
+With --delete-crd the Federated CRD is removed too, which disable refuses while federated objects
+of the type exist, even with --force.`,
 		Example: disableExample,
 		Args:    cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -75,6 +89,7 @@ too, which disable refuses while federated objects of the type exist.`,
 			return o.Run(cmd.Context())
 		},
 	}
+	cmd.Flags().BoolVar(&o.Force, "force", false, "Disable while federated objects of the type exist: remove their finalizer "+apis.SyncFinalizer+" and leave their member copies as they are")
 	cmd.Flags().BoolVar(&o.DeleteCRD, "delete-crd", false, "Also remove the Federated CRD (refused while federated objects of the type exist)")
 	cli.AddDryRunFlag(cmd.Flags(), &o.dryRunFlag)
 	return cmd

@@ -26,6 +26,7 @@ type DisableOptions struct {
 
 	Type       string
 	DeleteCRD  bool
+	Force      bool
 	dryRunFlag string
 
 	dryRun cli.DryRun
@@ -52,7 +53,9 @@ func (o *DisableOptions) Complete(args []string) error {
 }
 
 // Run turns propagation off, removes the FederatedTypeConfig and, with --delete-crd and no
-// federated objects left, the Federated CRD. Federated objects and member objects stay.
+// federated objects left, the Federated CRD. It refuses while this federation holds federated
+// objects of the type, unless --force: then it first removes their sync finalizers, which no pass
+// would remove once the type is disabled. Federated objects and member objects stay.
 func (o *DisableOptions) Run(ctx context.Context) error {
 	ns := o.globals.KubeFedNamespace
 	name := o.Type
@@ -76,12 +79,22 @@ func (o *DisableOptions) Run(ctx context.Context) error {
 		return fmt.Errorf("FederatedTypeConfig %s/%s: %w", ns, name, err)
 	}
 	crdName := CRDName(tc)
+	// Every refusal comes before the first write.
 	if o.DeleteCRD {
 		if err := o.refuseWithInstances(ctx, tc, crdName); err != nil {
 			return err
 		}
 	}
+	objects, err := federatedObjects(ctx, o.host, tc, ns)
+	if err != nil {
+		return err
+	}
+	if len(objects) > 0 && !o.Force {
+		return refuseLiveObjects(tc, name, objects)
+	}
 	if tc.Enabled() {
+		// Disabled before the finalizers go, so that a pass running meanwhile adds none back;
+		// and should removing them fail midway, the type config is still there to rerun with.
 		patch := []byte(`{"spec":{"propagation":"Disabled"}}`)
 		if o.dryRun.Writes() {
 			if _, err := ftcs.Patch(ctx, name, types.MergePatchType, patch, metav1.PatchOptions{DryRun: o.dryRun.Options(), FieldManager: apply.FieldManager}); err != nil {
@@ -89,6 +102,9 @@ func (o *DisableOptions) Run(ctx context.Context) error {
 			}
 		}
 		fmt.Fprintf(o.Out, "Disabled propagation for FederatedTypeConfig %q%s\n", ns+"/"+name, o.dryRun.Suffix())
+	}
+	if err := o.releaseObjects(ctx, tc, name, objects); err != nil {
+		return err
 	}
 	applier := apply.New(o.host, o.dryRun)
 	if _, err := applier.Delete(ctx, live); err != nil {
@@ -107,6 +123,39 @@ func (o *DisableOptions) Run(ctx context.Context) error {
 			fmt.Fprintf(o.Out, "%s not found\n", apply.Name(crd))
 		}
 	}
+	return nil
+}
+
+// releaseObjects removes the sync finalizer from the federated objects of a type being disabled
+// with --force, and says that their member copies stay as they are.
+func (o *DisableOptions) releaseObjects(ctx context.Context, tc *apis.FederatedTypeConfig, typeConfigName string, objects []*unstructured.Unstructured) error {
+	if len(objects) == 0 {
+		return nil
+	}
+	gvk := schema.GroupVersionKind{Group: tc.Spec.FederatedType.Group, Version: tc.Spec.FederatedType.Version, Kind: tc.Spec.FederatedType.Kind}
+	released := 0
+	for _, obj := range objects {
+		removed, err := removeSyncFinalizer(ctx, o.host, tc, obj, o.dryRun)
+		if err != nil {
+			return fmt.Errorf("%w (finalizers removed from %d of %d %s objects; FederatedTypeConfig %s is disabled but not deleted: rerun disable --force to finish)",
+				err, released, len(objects), tc.Spec.FederatedType.Kind, typeConfigName)
+		}
+		if !removed {
+			continue
+		}
+		released++
+		where := ""
+		if obj.GetNamespace() != "" {
+			where = " -n " + obj.GetNamespace()
+		}
+		fmt.Fprintf(o.Out, "%s%s: finalizer %s removed%s\n", apply.KindName(gvk, obj.GetName()), where, apis.SyncFinalizer, o.dryRun.Suffix())
+	}
+	verb := "are"
+	if !o.dryRun.Writes() || o.dryRun == cli.DryRunServer {
+		verb = "would be"
+	}
+	cli.Warn(o.ErrOut, "the copies in the member clusters of %d %s objects (%s) %s left as they are, still labelled %s=%s: no pass handles %s while it is disabled; a later enable and propagate takes over again the copies of the objects that remain, and unlabels those of objects deleted meanwhile, leaving them in place",
+		len(objects), tc.Spec.FederatedType.Kind, someNames(objects), verb, apis.ManagedLabel, apis.ManagedLabelTrue, typeConfigName)
 	return nil
 }
 

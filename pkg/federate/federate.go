@@ -97,7 +97,7 @@ func (o *Options) Validate() error {
 	if len(o.Clusters) > 0 && len(o.ClusterSelector) > 0 {
 		return errors.New("--clusters and --cluster-selector are mutually exclusive")
 	}
-	return nil
+	return validatePlacement(o.Clusters, o.ClusterSelector)
 }
 
 func (o *Options) placement() Placement {
@@ -167,6 +167,7 @@ func (o *Options) Run(ctx context.Context) error {
 		}
 		federated = append(federated, contents...)
 	}
+	warnPlacement(ctx, o.host, o.placement(), o.globals.KubeFedNamespace, o.ErrOut)
 	if o.Output != "" {
 		return o.print(objects(federated))
 	}

@@ -1,0 +1,197 @@
+package enable
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/util/retry"
+
+	"github.com/kubefedctl/kubefedctl/pkg/apis"
+	"github.com/kubefedctl/kubefedctl/pkg/cli"
+)
+
+// namedShown is how many federated objects a refusal names before "and N more".
+const namedShown = 3
+
+// federatedResource is the resource of a type config's federated type.
+func federatedResource(tc *apis.FederatedTypeConfig) schema.GroupVersionResource {
+	ft := tc.Spec.FederatedType
+	return schema.GroupVersionResource{Group: ft.Group, Version: ft.Version, Resource: ft.PluralName}
+}
+
+// federationScope is where this federation's federated objects live: the KubeFed namespace
+// alone for a Namespaced federation; else every namespace but those of the host's other
+// federations (namespaces holding a KubeFedConfig of their own), which propagate leaves alone too.
+func federationScope(ctx context.Context, host *cli.Clients, kubefedNamespace string) (listNamespace string, foreign map[string]bool, err error) {
+	configs := host.Dynamic.Resource(apis.KubeFedConfigResource)
+	own, err := configs.Namespace(kubefedNamespace).Get(ctx, apis.KubeFedConfigName, metav1.GetOptions{})
+	switch {
+	case err == nil:
+		if scope, _, _ := unstructured.NestedString(own.Object, "spec", "scope"); scope == apis.ScopeNamespaced {
+			return kubefedNamespace, nil, nil
+		}
+	case apierrors.IsNotFound(err) || meta.IsNoMatchError(err):
+	default:
+		return "", nil, fmt.Errorf("reading the KubeFedConfig in %s in the host (context %q): %s", kubefedNamespace, host.Context, cli.ServerError(err))
+	}
+	list, err := configs.List(ctx, metav1.ListOptions{})
+	if err != nil {
+		if apierrors.IsNotFound(err) || meta.IsNoMatchError(err) {
+			return "", nil, nil
+		}
+		return "", nil, fmt.Errorf("listing the host's KubeFedConfigs, to leave other federations' objects alone: %s", cli.ServerError(err))
+	}
+	foreign = map[string]bool{}
+	for _, c := range list.Items {
+		if c.GetNamespace() != kubefedNamespace && c.GetName() == apis.KubeFedConfigName {
+			foreign[c.GetNamespace()] = true
+		}
+	}
+	return "", foreign, nil
+}
+
+// ownObjects keeps the objects outside other federations' namespaces, sorted by namespace and
+// name so that what is named and done is the same on every run.
+func ownObjects(items []unstructured.Unstructured, foreign map[string]bool) []*unstructured.Unstructured {
+	var out []*unstructured.Unstructured
+	for i := range items {
+		if !foreign[items[i].GetNamespace()] {
+			out = append(out, &items[i])
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return objectKey(out[i]) < objectKey(out[j]) })
+	return out
+}
+
+// federatedObjects lists this federation's federated objects of a type; none when its CRD is gone.
+func federatedObjects(ctx context.Context, host *cli.Clients, tc *apis.FederatedTypeConfig, kubefedNamespace string) ([]*unstructured.Unstructured, error) {
+	listNamespace, foreign, err := federationScope(ctx, host, kubefedNamespace)
+	if err != nil {
+		return nil, err
+	}
+	list, err := host.Dynamic.Resource(federatedResource(tc)).Namespace(listNamespace).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		if apierrors.IsNotFound(err) || meta.IsNoMatchError(err) {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("listing %s in the host (context %q): %s", CRDName(tc), host.Context, cli.ServerError(err))
+	}
+	return ownObjects(list.Items, foreign), nil
+}
+
+func objectKey(obj *unstructured.Unstructured) string {
+	if obj.GetNamespace() == "" {
+		return obj.GetName()
+	}
+	return obj.GetNamespace() + "/" + obj.GetName()
+}
+
+func hasSyncFinalizer(obj *unstructured.Unstructured) bool {
+	for _, f := range obj.GetFinalizers() {
+		if f == apis.SyncFinalizer {
+			return true
+		}
+	}
+	return false
+}
+
+// someNames names the first objects, marking those being deleted, and counts the rest.
+func someNames(objects []*unstructured.Unstructured) string {
+	var names []string
+	for i, obj := range objects {
+		if i == namedShown {
+			names = append(names, fmt.Sprintf("and %d more", len(objects)-namedShown))
+			break
+		}
+		n := objectKey(obj)
+		if obj.GetDeletionTimestamp() != nil {
+			n += " (being deleted)"
+		}
+		names = append(names, n)
+	}
+	return strings.Join(names, ", ")
+}
+
+// forceEffect is what --force does to the federated objects of a disabled type, said the same
+// way in the refusal and in the help.
+const forceEffect = "removes the finalizer " + apis.SyncFinalizer + " from each of them, so that deleting one no longer waits for a pass, " +
+	"and leaves their copies in the member clusters as they are, still labelled " + apis.ManagedLabel + "=" + apis.ManagedLabelTrue +
+	" (a later enable and propagate takes over again the copies of the objects that remain, and unlabels those of objects deleted meanwhile, leaving them in place)"
+
+// refuseLiveObjects is the error for disabling a type whose federated objects exist, without --force.
+func refuseLiveObjects(tc *apis.FederatedTypeConfig, typeConfigName string, objects []*unstructured.Unstructured) error {
+	exist := fmt.Sprintf("%d %s objects exist", len(objects), tc.Spec.FederatedType.Kind)
+	if len(objects) == 1 {
+		exist = fmt.Sprintf("1 %s object exists", tc.Spec.FederatedType.Kind)
+	}
+	return fmt.Errorf("cannot disable %s while %s (%s): with the type disabled no pass handles them, and one deleted afterwards would stay Terminating for ever, its finalizer %s never removed; "+
+		"delete them and run kubefedctl propagate first (which deletes their copies from the members), or pass --force, which %s",
+		typeConfigName, exist, someNames(objects), apis.SyncFinalizer, forceEffect)
+}
+
+// withoutSyncFinalizerPatch is a merge patch that drops the sync finalizer and keeps every other
+// one, guarded by the resourceVersion the object was read at: a finalizer another controller
+// added since makes it fail with a conflict instead of being lost.
+func withoutSyncFinalizerPatch(obj *unstructured.Unstructured) ([]byte, error) {
+	kept := []string{}
+	for _, f := range obj.GetFinalizers() {
+		if f != apis.SyncFinalizer {
+			kept = append(kept, f)
+		}
+	}
+	return json.Marshal(map[string]any{"metadata": map[string]any{
+		"resourceVersion": obj.GetResourceVersion(),
+		"finalizers":      kept,
+	}})
+}
+
+// removeSyncFinalizer removes the sync finalizer from one federated object, reading it again
+// after a conflict. It reports false when the object is gone or holds no such finalizer.
+func removeSyncFinalizer(ctx context.Context, host *cli.Clients, tc *apis.FederatedTypeConfig, obj *unstructured.Unstructured, dryRun cli.DryRun) (bool, error) {
+	client := host.Dynamic.Resource(federatedResource(tc)).Namespace(obj.GetNamespace())
+	current := obj
+	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		if current == nil || !hasSyncFinalizer(current) {
+			return nil
+		}
+		if !dryRun.Writes() {
+			return nil
+		}
+		patch, err := withoutSyncFinalizerPatch(current)
+		if err != nil {
+			return err
+		}
+		_, err = client.Patch(ctx, current.GetName(), types.MergePatchType, patch, metav1.PatchOptions{DryRun: dryRun.Options()})
+		switch {
+		case apierrors.IsNotFound(err):
+			current = nil
+			return nil
+		case apierrors.IsConflict(err):
+			fresh, getErr := client.Get(ctx, current.GetName(), metav1.GetOptions{})
+			if apierrors.IsNotFound(getErr) {
+				current = nil
+				return nil
+			}
+			if getErr != nil {
+				return getErr
+			}
+			current = fresh
+		}
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("removing the finalizer %s from %s %q: %s", apis.SyncFinalizer, tc.Spec.FederatedType.Kind, objectKey(obj), cli.ServerError(err))
+	}
+	// current is the object as last read: still holding the finalizer when the patch went
+	// through (or would have, in a client dry run).
+	return current != nil && hasSyncFinalizer(current), nil
+}
