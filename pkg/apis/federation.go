@@ -263,16 +263,29 @@ func (f *Federation) addPreference(doc Document, defaultNamespace string) error 
 }
 
 // checkCount rejects a figure that is not a whole number from 0 to limit, before typed decoding
-// would turn it into a less helpful message or, for an int32 field, wrap it round.
+// would turn it into a less helpful message or, for an int32 field, wrap it round (2147483648
+// read as -2147483648).
 func checkCount(obj map[string]any, what string, limit int64, path ...string) error {
 	v, found, _ := unstructured.NestedFieldNoCopy(obj, path...)
 	if !found || v == nil {
 		return nil
 	}
-	if n, ok := v.(int64); ok && n >= 0 && n <= limit {
-		return nil
+	field := strings.Join(path, ".")
+	switch n := v.(type) {
+	case int64:
+		if n >= 0 && n <= limit {
+			return nil
+		}
+		if n > limit {
+			return tooLarge(what, field, v, limit)
+		}
+	case float64:
+		// A float is what a figure beyond int64 decodes to.
+		if n > float64(limit) && n == math.Trunc(n) {
+			return tooLarge(what, field, v, limit)
+		}
 	}
-	var got string
+	got := fmt.Sprint(v)
 	switch v.(type) {
 	case string:
 		got = fmt.Sprintf("the string %q", v)
@@ -280,14 +293,15 @@ func checkCount(obj map[string]any, what string, limit int64, path ...string) er
 		got = "an object"
 	case []any:
 		got = "a list"
-	default:
-		got = fmt.Sprint(v)
 	}
-	field := strings.Join(path, ".")
+	return fmt.Errorf("%s: %s must be a whole number of zero or more, not %s", what, field, got)
+}
+
+func tooLarge(what, field string, v any, limit int64) error {
 	if limit == math.MaxInt32 {
-		return fmt.Errorf("%s: %s must be a whole number from 0 to %d (a workload's replicas are an int32), not %s", what, field, limit, got)
+		return fmt.Errorf("%s: %s is %v, more than a workload's replicas (an int32) can hold: at most %d", what, field, v, limit)
 	}
-	return fmt.Errorf("%s: %s must be a whole number from 0 to %d, not %s", what, field, limit, got)
+	return fmt.Errorf("%s: %s is %v, more than %d", what, field, v, limit)
 }
 
 func newFederatedObject(doc Document, tc *FederatedTypeConfig, defaultNamespace string) (*FederatedObject, error) {

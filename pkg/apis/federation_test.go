@@ -137,21 +137,21 @@ func TestAssemblePreferenceFigures(t *testing.T) {
 		want string
 	}{
 		{"total beyond int32", map[string]any{"totalReplicas": int64(math.MaxInt32) + 1},
-			where + "spec.totalReplicas must be a whole number from 0 to 2147483647 (a workload's replicas are an int32), not 2147483648"},
-		{"total of int64's maximum", map[string]any{"totalReplicas": int64(math.MaxInt64)}, "not 9223372036854775807"},
-		{"total beyond int64", map[string]any{"totalReplicas": 9.223372036854775808e18}, "spec.totalReplicas must be a whole number from 0 to 2147483647"},
+			where + "spec.totalReplicas is 2147483648, more than a workload's replicas (an int32) can hold: at most 2147483647"},
+		{"total of int64's maximum", map[string]any{"totalReplicas": int64(math.MaxInt64)}, "spec.totalReplicas is 9223372036854775807, more than"},
+		{"total beyond int64", map[string]any{"totalReplicas": 9.223372036854775808e18}, "spec.totalReplicas is 9.223372036854776e+18, more than"},
 		{"total negative", map[string]any{"totalReplicas": int64(-1)}, "not -1"},
 		{"total fractional", map[string]any{"totalReplicas": 1.5}, "not 1.5"},
 		{"total a string", map[string]any{"totalReplicas": "3"}, `not the string "3"`},
 		{"total a list", map[string]any{"totalReplicas": []any{int64(3)}}, "not a list"},
 		{"total true", map[string]any{"totalReplicas": true}, "not true"},
-		{"minReplicas beyond int32", cluster("minReplicas", int64(math.MaxInt32)+1), where + "spec.clusters.east.minReplicas must be a whole number from 0 to 2147483647"},
-		{"maxReplicas beyond int32", cluster("maxReplicas", int64(1)<<40), where + "spec.clusters.east.maxReplicas must be a whole number from 0 to 2147483647"},
-		{"maxReplicas negative", cluster("maxReplicas", int64(-5)), "spec.clusters.east.maxReplicas must be a whole number from 0 to 2147483647 (a workload's replicas are an int32), not -5"},
-		{"weight negative", cluster("weight", int64(-1)), where + "spec.clusters.east.weight must be a whole number from 0 to 9223372036854775807, not -1"},
-		{"weight beyond int64", cluster("weight", 1e19), "spec.clusters.east.weight must be a whole number from 0 to 9223372036854775807, not 1e+19"},
-		{"weight fractional", cluster("weight", 0.5), "spec.clusters.east.weight must be a whole number from 0 to 9223372036854775807, not 0.5"},
-		{"weight a string", cluster("weight", "1"), `spec.clusters.east.weight must be a whole number from 0 to 9223372036854775807, not the string "1"`},
+		{"minReplicas beyond int32", cluster("minReplicas", int64(math.MaxInt32)+1), where + "spec.clusters.east.minReplicas is 2147483648, more than a workload's replicas (an int32) can hold"},
+		{"maxReplicas beyond int32", cluster("maxReplicas", int64(1)<<40), where + "spec.clusters.east.maxReplicas is 1099511627776, more than a workload's replicas (an int32) can hold"},
+		{"maxReplicas negative", cluster("maxReplicas", int64(-5)), "spec.clusters.east.maxReplicas must be a whole number of zero or more, not -5"},
+		{"weight negative", cluster("weight", int64(-1)), where + "spec.clusters.east.weight must be a whole number of zero or more, not -1"},
+		{"weight beyond int64", cluster("weight", 1e19), "spec.clusters.east.weight is 1e+19, more than 9223372036854775807"},
+		{"weight fractional", cluster("weight", 0.5), "spec.clusters.east.weight must be a whole number of zero or more, not 0.5"},
+		{"weight a string", cluster("weight", "1"), `spec.clusters.east.weight must be a whole number of zero or more, not the string "1"`},
 	}
 	for _, tt := range rejected {
 		t.Run(tt.name, func(t *testing.T) {
