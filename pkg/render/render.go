@@ -204,7 +204,10 @@ func (r *renderer) renderObject(o *apis.FederatedObject) error {
 	spec := o.Placement
 	var replicas map[string]int64
 	var traces map[string]string
-	if exp.Schedule, replicas, traces = r.schedule(o); replicas != nil {
+	if exp.Schedule, replicas, traces, err = r.schedule(o); err != nil {
+		return fail(err)
+	}
+	if replicas != nil {
 		// kubefed's scheduler rewrites placement to exactly the clusters it planned for.
 		spec = &apis.Placement{Clusters: []apis.ClusterReference{}}
 		for _, name := range sets.List(sets.KeySet(replicas)) {
@@ -389,12 +392,12 @@ func (r *renderer) checkTemplateMetadata(o *apis.FederatedObject) {
 }
 
 // schedule applies the object's ReplicaSchedulingPreference, if it has one: replicas per
-// cluster (nil when the preference does not apply) and the reason for each figure.
-func (r *renderer) schedule(o *apis.FederatedObject) (*ScheduleExplanation, map[string]int64, map[string]string) {
+// cluster planned over (nil when the preference does not apply) and the reason for each figure.
+func (r *renderer) schedule(o *apis.FederatedObject) (*ScheduleExplanation, map[string]int64, map[string]string, error) {
 	key := o.Object.GetNamespace() + "/" + o.Object.GetName()
 	p := r.prefs[key]
 	if p == nil || p.Spec.TargetKind != o.Object.GetKind() {
-		return nil, nil, nil
+		return nil, nil, nil, nil
 	}
 	r.usedPrefs[key] = true
 	exp := &ScheduleExplanation{Preference: key, TotalReplicas: p.Spec.TotalReplicas, Rebalance: p.Spec.Rebalance}
@@ -404,13 +407,13 @@ func (r *renderer) schedule(o *apis.FederatedObject) (*ScheduleExplanation, map[
 		if fns == nil {
 			exp.Note = "intersectWithClusterSelector needs the namespace's FederatedNamespace, and there is none; the preference is not applied"
 			r.warn("%s: %s: %s", p.Source, p.Describe(), exp.Note)
-			return exp, nil, nil
+			return exp, nil, nil, nil
 		}
 		own, err1 := computePlacement(o.Placement, r.clusters, true, false)
 		ns, err2 := computePlacement(fns.Placement, r.clusters, true, false)
 		if err1 != nil || err2 != nil {
 			exp.Note = "a cluster selector is invalid; the preference is not applied"
-			return exp, nil, nil
+			return exp, nil, nil, nil
 		}
 		names = nil
 		for _, name := range r.readyNames {
@@ -422,19 +425,40 @@ func (r *renderer) schedule(o *apis.FederatedObject) (*ScheduleExplanation, map[
 	}
 	if len(names) == 0 {
 		exp.Note = strings.TrimPrefix(exp.Note+"; no cluster to plan over, so the preference is not applied and placement is left as it is", "; ")
-		return exp, nil, nil
+		return exp, nil, nil, nil
 	}
 	exp.PlannedOver = names
-	current := r.opts.Current[key]
-	plan := schedule.Compute(p.Spec, schedule.Input{Clusters: names, Current: current, Capacity: r.opts.Capacity[key], Key: key})
-	replicas := plan.Result(current)
+	plan, err := schedule.Compute(p.Spec, schedule.Input{Clusters: names, Current: r.opts.Current[key], Capacity: r.opts.Capacity[key], Key: key})
+	if err != nil {
+		return exp, nil, nil, fmt.Errorf("%s: %s: %w", p.Source, p.Describe(), err)
+	}
+	replicas := plan.Result()
+	if p.Spec.TotalReplicas > 0 && weightSum(plan) == 0 {
+		r.warnUnweighted(o, p, names, replicas)
+	}
 	reasons := map[string]string{}
 	if r.opts.Explain {
 		for name := range replicas {
 			reasons[name] = replicasReason(plan, name)
 		}
 	}
-	return exp, replicas, reasons
+	return exp, replicas, reasons, nil
+}
+
+// warnUnweighted says what a preference with no weight to share by does: kubefed placed only
+// the minimums and the replicas it kept, without a word.
+func (r *renderer) warnUnweighted(o *apis.FederatedObject, p *apis.Preference, names []string, replicas map[string]int64) {
+	var placed int64
+	for _, n := range replicas {
+		placed += n
+	}
+	what := fmt.Sprintf("%s: %s for %s: no cluster it plans over (%s) has a weight above 0", p.Source, p.Describe(), o.Describe(), strings.Join(names, ", "))
+	if placed == 0 {
+		r.warn("%s, so it places 0 replicas everywhere; give clusters (or \"*\") a weight", what)
+		return
+	}
+	r.warn("%s, so it places only %d of its %d replicas (minReplicas, and replicas kept where they run); give clusters (or \"*\") a weight",
+		what, placed, p.Spec.TotalReplicas)
 }
 
 // objectKey is what objects are sorted by: group, kind, namespace, name.
