@@ -12,8 +12,8 @@ import (
 )
 
 // Objects builds the desired objects of one cluster, sorted by group, kind, namespace and name:
-// for each federated object placed there, the template, then its identity, then the scheduled
-// replicas, then the cluster's overrides, then the managed label. An error names the source,
+// for each federated object placed there, the template, then its identity, then the cluster's
+// overrides, then the scheduled replicas, then the managed label. An error names the source,
 // the object, the cluster and the override.
 func (r *Result) Objects(cluster string) ([]*unstructured.Unstructured, error) {
 	return MapObjects(r, cluster, nil, func(obj *unstructured.Unstructured) (*unstructured.Unstructured, error) { return obj.DeepCopy(), nil })
@@ -119,13 +119,17 @@ func (p *objectPlan) build(cluster string) (*unstructured.Unstructured, error) {
 	desired.SetNamespace(want.namespace)
 	desired.SetKind(want.kind)
 	desired.SetAPIVersion(want.apiVersion)
-	if p.replicas != nil {
-		if err := unstructured.SetNestedField(desired.Object, p.replicas[cluster], "spec", "replicas"); err != nil {
-			return nil, fmt.Errorf("setting spec.replicas: %w", err)
-		}
-	}
 	if err := applyOverrides(desired, p.overrides[cluster]); err != nil {
 		return nil, err
+	}
+	if p.replicas != nil {
+		// After the overrides, as kubefed's scheduler appended its own: an override of /spec
+		// keeps the planned figure.
+		spec, ok := desired.Object["spec"].(map[string]any)
+		if !ok {
+			return nil, fmt.Errorf("after the overrides the object has no spec object to hold spec.replicas (%d, as its ReplicaSchedulingPreference plans)", p.replicas[cluster])
+		}
+		spec["replicas"] = p.replicas[cluster]
 	}
 	// Render refused every override path that reaches the identity; this holds the result to
 	// it whatever the overrides did.
@@ -181,7 +185,7 @@ func (r *Result) ReplicasFromTemplate(o *apis.FederatedObject, cluster string) b
 		return false
 	}
 	for _, ov := range plan.overrides[cluster] {
-		if ov.Path == "/spec/replicas" {
+		if ov.Path == replicasPath {
 			return false
 		}
 	}

@@ -67,6 +67,8 @@ type objectPlan struct {
 	unready   []string
 	replicas  map[string]int64
 	overrides map[string][]apis.Override
+	// ignoredReplicas are the clusters whose /spec/replicas override the planner's figure beat.
+	ignoredReplicas sets.Set[string]
 }
 
 // Explanation says, for one federated object, where it goes and why.
@@ -207,7 +209,16 @@ func (r *renderer) renderObject(o *apis.FederatedObject) error {
 	if exp.Schedule, replicas, traces, err = r.schedule(o); err != nil {
 		return fail(err)
 	}
+	var ignored []string
 	if replicas != nil {
+		if err := checkScheduledSpec(o, exp.Schedule.Preference); err != nil {
+			return fail(err)
+		}
+		overrides, ignored = withoutReplicasOverrides(overrides, replicas)
+		if len(ignored) > 0 {
+			r.warn("%s: %s: spec.overrides: the override of /spec/replicas for %s is ignored: ReplicaSchedulingPreference %q sets the replicas, as kubefed's scheduler did",
+				o.Source, o.Describe(), clusterList(ignored), exp.Schedule.Preference)
+		}
 		// kubefed's scheduler rewrites placement to exactly the clusters it planned for.
 		spec = &apis.Placement{Clusters: []apis.ClusterReference{}}
 		for _, name := range sets.List(sets.KeySet(replicas)) {
@@ -232,7 +243,7 @@ func (r *renderer) renderObject(o *apis.FederatedObject) error {
 	}
 
 	r.checkTemplateMetadata(o)
-	plan := &objectPlan{object: o, placed: map[string]bool{}, replicas: replicas, overrides: overrides}
+	plan := &objectPlan{object: o, placed: map[string]bool{}, replicas: replicas, overrides: overrides, ignoredReplicas: sets.New(ignored...)}
 	for _, c := range r.clusters {
 		if placed.selected[c.Name] && r.ready[c.Name] {
 			plan.placed[c.Name] = true
@@ -262,11 +273,59 @@ func (r *renderer) explainCluster(cluster string, placed placement, plan *object
 	}
 	for _, ov := range plan.overrides[cluster] {
 		ce.Overrides = append(ce.Overrides, describeOverride(ov))
-		if ov.Path == "/spec/replicas" && plan.replicas != nil {
-			ce.ReplicasReason += "; then an override of /spec/replicas applies to the scheduled figure"
-		}
+	}
+	if plan.ignoredReplicas.Has(cluster) {
+		ce.ReplicasReason += "; the cluster's override of /spec/replicas is ignored: the preference's figure wins, as in kubefed"
 	}
 	return ce
+}
+
+// checkScheduledSpec refuses a scheduled workload whose template has no spec for the replicas:
+// kubefed's scheduler override of /spec/replicas failed on it in every cluster.
+func checkScheduledSpec(o *apis.FederatedObject, preference string) error {
+	spec, found, _ := unstructured.NestedFieldNoCopy(o.Object.Object, "spec", "template", "spec")
+	if _, ok := spec.(map[string]any); !ok || !found {
+		return fmt.Errorf("spec.template has no spec object to hold the replicas ReplicaSchedulingPreference %q plans (kubefed fails such a workload too); add spec to the template", preference)
+	}
+	return nil
+}
+
+// withoutReplicasOverrides drops the /spec/replicas overrides of the clusters a preference
+// plans for: kubefed's scheduler wrote its figure into that override, so the planner's figure
+// always won. It returns the clusters whose override was dropped, sorted.
+func withoutReplicasOverrides(overrides map[string][]apis.Override, replicas map[string]int64) (map[string][]apis.Override, []string) {
+	var ignored []string
+	kept := make(map[string][]apis.Override, len(overrides))
+	for cluster, list := range overrides {
+		if _, planned := replicas[cluster]; !planned {
+			kept[cluster] = list
+			continue
+		}
+		var rest []apis.Override
+		for _, ov := range list {
+			if ov.Path == replicasPath {
+				ignored = append(ignored, cluster)
+				continue
+			}
+			rest = append(rest, ov)
+		}
+		kept[cluster] = rest
+	}
+	sort.Strings(ignored)
+	return kept, ignored
+}
+
+const replicasPath = "/spec/replicas"
+
+func clusterList(names []string) string {
+	if len(names) == 1 {
+		return fmt.Sprintf("cluster %q", names[0])
+	}
+	quoted := make([]string, len(names))
+	for i, n := range names {
+		quoted[i] = fmt.Sprintf("%q", n)
+	}
+	return "clusters " + strings.Join(quoted, ", ")
 }
 
 func (r *renderer) known(name string) bool {

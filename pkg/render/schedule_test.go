@@ -153,3 +153,116 @@ func TestScheduleCurrentOnlyForClustersPlannedOver(t *testing.T) {
 		assert.Equal(t, c.Cluster == "europe", c.Placed, c.Cluster)
 	}
 }
+
+// The planner's figure is set after the overrides: an override of /spec keeps it, and a
+// cluster's own /spec/replicas override is ignored with a warning (kubefed's scheduler wrote its
+// figure into that override, so the planner always won).
+func TestSchedulePlannedReplicasWinOverOverrides(t *testing.T) {
+	const deployment = `apiVersion: types.kubefed.io/v1beta1
+kind: FederatedDeployment
+metadata: {name: web, namespace: shop}
+spec:
+  template: {spec: {replicas: 9, paused: false}}
+  placement: {clusterSelector: {}}
+  overrides:
+  - clusterName: east
+    clusterOverrides: [%s]
+---
+apiVersion: scheduling.kubefed.io/v1alpha1
+kind: ReplicaSchedulingPreference
+metadata: {name: web, namespace: shop}
+spec: {targetKind: FederatedDeployment, totalReplicas: 6, clusters: {east: {weight: 1}, west: {weight: 2}}}
+`
+	const ignored = `shop.yaml: FederatedDeployment "shop/web": spec.overrides: the override of /spec/replicas for cluster "east" is ignored: ReplicaSchedulingPreference "shop/web" sets the replicas, as kubefed's scheduler did`
+	tests := []struct {
+		name      string
+		overrides string
+		wantSpec  map[string]any
+		warnings  []string
+	}{
+		{"replace /spec", `{path: /spec, value: {paused: true}}`, map[string]any{"paused": true, "replicas": int64(2)}, nil},
+		{"add /spec", `{op: add, path: /spec, value: {}}`, map[string]any{"replicas": int64(2)}, nil},
+		{"remove /spec/replicas, then nothing", `{op: remove, path: /spec/replicas}`, map[string]any{"paused": false, "replicas": int64(2)}, []string{ignored}},
+		{"replace /spec/replicas", `{path: /spec/replicas, value: 5}`, map[string]any{"paused": false, "replicas": int64(2)}, []string{ignored}},
+		{"/spec/replicas then /spec", `{path: /spec/replicas, value: 5}, {path: /spec, value: {paused: true}}`, map[string]any{"paused": true, "replicas": int64(2)}, []string{ignored}},
+		{"/spec then /spec/replicas", `{path: /spec, value: {paused: true}}, {op: add, path: /spec/replicas, value: 7}`, map[string]any{"paused": true, "replicas": int64(2)}, []string{ignored}},
+		{"another path", `{path: /spec/paused, value: true}`, map[string]any{"paused": true, "replicas": int64(2)}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			result, err := Render(shopFederation(t, fmt.Sprintf(deployment, tt.overrides)), Options{Explain: true})
+			require.NoError(t, err)
+			assert.Equal(t, tt.warnings, result.Warnings)
+			objects, err := result.Objects("east")
+			require.NoError(t, err)
+			require.Len(t, objects, 2)
+			assert.Equal(t, tt.wantSpec, objects[1].Object["spec"])
+			assert.Equal(t, map[string]int64{"east": 2, "west": 4, "europe": 0}, replicasIn(t, result, "web"))
+			if tt.warnings != nil {
+				east := result.Explanations[0].Clusters[0]
+				require.Equal(t, "east", east.Cluster)
+				assert.Contains(t, east.ReplicasReason, "the cluster's override of /spec/replicas is ignored")
+				assert.NotContains(t, strings.Join(east.Overrides, "\n"), "/spec/replicas")
+			}
+		})
+	}
+}
+
+// A scheduled workload needs a spec to hold its replicas: kubefed's scheduler override failed
+// without one. The workload fails alone (in every cluster, since the template lacks it; in one
+// cluster, where an override removes it); the others render.
+func TestScheduledWorkloadWithoutSpec(t *testing.T) {
+	workload := func(name, template, overrides string) string {
+		return fmt.Sprintf(`apiVersion: types.kubefed.io/v1beta1
+kind: FederatedDeployment
+metadata: {name: %[1]s, namespace: shop}
+spec:
+  template: %[2]s
+  placement: {clusterSelector: {}}
+  overrides: [{clusterName: west, clusterOverrides: [%[3]s]}]
+---
+apiVersion: scheduling.kubefed.io/v1alpha1
+kind: ReplicaSchedulingPreference
+metadata: {name: %[1]s, namespace: shop}
+spec: {targetKind: FederatedDeployment, totalReplicas: 3}
+---
+`, name, template, overrides)
+	}
+	fed := shopFederation(t, workload("nospec", "{metadata: {labels: {a: b}}}", "")+
+		workload("notemplate", "null", "")+
+		workload("specstring", "{spec: replicas}", "")+
+		workload("removed", "{spec: {paused: true}}", "{op: remove, path: /spec}")+
+		workload("fine", "{spec: {paused: true}}", ""))
+	result, err := Render(fed, Options{KeepGoing: true})
+	require.NoError(t, err)
+	failed := map[string]string{}
+	for _, f := range result.Failures {
+		assert.Equal(t, "", f.Cluster)
+		failed[f.Object.Object.GetName()] = f.Err.Error()
+	}
+	want := func(name string) string {
+		return fmt.Sprintf(`shop.yaml: FederatedDeployment "shop/%s": spec.template has no spec object to hold the replicas ReplicaSchedulingPreference "shop/%[1]s" plans (kubefed fails such a workload too); add spec to the template`, name)
+	}
+	assert.Equal(t, map[string]string{"nospec": want("nospec"), "notemplate": want("notemplate"), "specstring": want("specstring")}, failed)
+
+	for _, cluster := range []string{"east", "west", "europe"} {
+		objects, failures := Desired(result, cluster, nil)
+		var names []string
+		for _, obj := range objects {
+			names = append(names, obj.GetKind()+" "+obj.GetName())
+		}
+		if cluster != "west" {
+			assert.Equal(t, []string{"Namespace shop", "Deployment fine", "Deployment removed"}, names, cluster)
+			assert.Empty(t, failures, cluster)
+			continue
+		}
+		assert.Equal(t, []string{"Namespace shop", "Deployment fine"}, names, cluster)
+		require.Len(t, failures, 1)
+		assert.Equal(t, "west", failures[0].Cluster)
+		assert.Equal(t, `shop.yaml: FederatedDeployment "shop/removed": cluster "west": after the overrides the object has no spec object to hold spec.replicas (1, as its ReplicaSchedulingPreference plans)`, failures[0].Err.Error())
+	}
+
+	_, err = Render(fed, Options{})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "spec.template has no spec object")
+}
