@@ -113,11 +113,29 @@ func TestAssembleRejects(t *testing.T) {
 	}
 }
 
+// A cluster is ready as in kubefed: a Ready condition that is True; no status yet is not ready.
 func TestReady(t *testing.T) {
-	assert.True(t, (&KubeFedCluster{}).Ready(), "no status counts as ready")
-	assert.False(t, (&KubeFedCluster{Status: &KubeFedClusterStatus{}}).Ready())
-	assert.False(t, (&KubeFedCluster{Status: &KubeFedClusterStatus{Conditions: []ClusterCondition{{Type: ClusterReady, Status: "False"}}}}).Ready())
-	assert.True(t, (&KubeFedCluster{Status: &KubeFedClusterStatus{Conditions: []ClusterCondition{{Type: ClusterOffline, Status: "False"}, {Type: ClusterReady, Status: "True"}}}}).Ready())
+	conditions := func(c ...ClusterCondition) *KubeFedClusterStatus { return &KubeFedClusterStatus{Conditions: c} }
+	tests := []struct {
+		name   string
+		status *KubeFedClusterStatus
+		want   bool
+	}{
+		{"no status yet", nil, false},
+		{"no conditions", conditions(), false},
+		{"Ready False", conditions(ClusterCondition{Type: ClusterReady, Status: "False"}), false},
+		{"Ready Unknown", conditions(ClusterCondition{Type: ClusterReady, Status: "Unknown"}), false},
+		{"Ready true in lower case", conditions(ClusterCondition{Type: ClusterReady, Status: "true"}), false},
+		{"only Offline False", conditions(ClusterCondition{Type: ClusterOffline, Status: "False"}), false},
+		{"Offline True, as an unreachable cluster has", conditions(ClusterCondition{Type: ClusterOffline, Status: "True"}), false},
+		{"Ready True", conditions(ClusterCondition{Type: ClusterReady, Status: "True"}), true},
+		{"Ready True after others", conditions(ClusterCondition{Type: ClusterOffline, Status: "False"}, ClusterCondition{Type: ClusterReady, Status: "True"}), true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, (&KubeFedCluster{Status: tt.status}).Ready())
+		})
+	}
 }
 
 // Figures no workload can hold are refused by name, not wrapped round by decoding into int32.

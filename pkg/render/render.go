@@ -132,10 +132,13 @@ func Render(fed *apis.Federation, opts Options) (*Result, error) {
 	r.clusters = append(r.clusters, fed.Clusters...)
 	sort.Slice(r.clusters, func(i, j int) bool { return r.clusters[i].Name < r.clusters[j].Name })
 	for _, c := range r.clusters {
-		if c.Ready() {
+		switch {
+		case c.Ready():
 			r.ready[c.Name] = true
 			r.readyNames = append(r.readyNames, c.Name)
-		} else {
+		case c.Status == nil:
+			r.warn("cluster %q is not ready (it has no status yet; in files, give it status.conditions [{type: Ready, status: \"True\"}]); nothing is rendered for it", c.Name)
+		default:
 			r.warn("cluster %q is not ready (its status has no Ready=True condition); nothing is rendered for it", c.Name)
 		}
 	}
