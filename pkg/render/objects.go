@@ -107,9 +107,15 @@ func (p *objectPlan) build(cluster string) (*unstructured.Unstructured, error) {
 			desired.Object["spec"] = copied
 		}
 	}
-	// kubefed drops these (with the warning Render gave) to leave them to member controllers.
-	unstructured.RemoveNestedField(desired.Object, "metadata", "annotations")
-	unstructured.RemoveNestedField(desired.Object, "metadata", "finalizers")
+	// kubefed drops these (with the warning Render gave) to leave them to member controllers,
+	// but keeps them empty, so that an override can add to them.
+	meta, _ := desired.Object["metadata"].(map[string]any)
+	if !emptyCollection(meta, "annotations") {
+		delete(meta, "annotations")
+	}
+	if !emptyCollection(meta, "finalizers") {
+		delete(meta, "finalizers")
+	}
 	// The name is the federated object's; a generated one would be another object.
 	unstructured.RemoveNestedField(desired.Object, "metadata", "generateName")
 	// The identity comes from the federated object and its type config, never the template
@@ -141,6 +147,15 @@ func (p *objectPlan) build(cluster string) (*unstructured.Unstructured, error) {
 			return nil, fmt.Errorf("the overrides make it a Secret of type %s, a cluster's own credential, which is never propagated", serviceAccountTokenType)
 		}
 	}
+	// An empty collection left after the overrides is what the apiserver stores as none; removed,
+	// it does not make the object read back differ from the plan.
+	if meta, ok := desired.Object["metadata"].(map[string]any); ok {
+		for _, field := range []string{"annotations", "finalizers"} {
+			if emptyCollection(meta, field) {
+				delete(meta, field)
+			}
+		}
+	}
 	labels := desired.GetLabels()
 	if labels == nil {
 		labels = map[string]string{}
@@ -148,6 +163,18 @@ func (p *objectPlan) build(cluster string) (*unstructured.Unstructured, error) {
 	labels[apis.ManagedLabel] = apis.ManagedLabelTrue
 	desired.SetLabels(labels)
 	return desired, nil
+}
+
+// emptyCollection reports whether metadata holds field as kubefed left it in a template, empty:
+// annotations an empty map, finalizers an empty list.
+func emptyCollection(meta map[string]any, field string) bool {
+	switch v := meta[field].(type) {
+	case map[string]any:
+		return field == "annotations" && len(v) == 0
+	case []any:
+		return field == "finalizers" && len(v) == 0
+	}
+	return false
 }
 
 // Placement says where a federated object goes: the ready clusters it is rendered for, and the

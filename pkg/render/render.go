@@ -443,10 +443,13 @@ func (r *renderer) intersectNamespace(o *apis.FederatedObject, placed placement)
 	return nil
 }
 
-// checkTemplateMetadata warns of template metadata kubefed drops.
+// checkTemplateMetadata warns of template metadata kubefed drops: annotations and finalizers
+// with something in them (kubefed keeps them empty, and so warns of nothing then).
 func (r *renderer) checkTemplateMetadata(o *apis.FederatedObject) {
+	meta, _, _ := unstructured.NestedFieldNoCopy(o.Object.Object, "spec", "template", "metadata")
+	m, _ := meta.(map[string]any)
 	for _, field := range []string{"annotations", "finalizers"} {
-		if _, found, _ := unstructured.NestedFieldNoCopy(o.Object.Object, "spec", "template", "metadata", field); found {
+		if v, found := m[field]; found && v != nil && !emptyCollection(m, field) {
 			r.warn("%s: %s: metadata.%s cannot be set via the template, to avoid conflicting with controllers in member clusters; dropped (use an override to set them)",
 				o.Source, o.Describe(), field)
 		}
