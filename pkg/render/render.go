@@ -25,7 +25,9 @@ type Options struct {
 	KeepGoing bool
 
 	// Current and Capacity are the planner's optional inputs, by "<namespace>/<name>" of the
-	// workload and then by cluster: replicas running now, and replicas a cluster can run.
+	// workload and then by cluster: replicas there now (propagate gives each copy's ready
+	// replicas), and replicas a cluster can run. Clusters the planner does not plan over are
+	// ignored, as kubefed read current replicas from those it plans over only.
 	Current  map[string]map[string]int64
 	Capacity map[string]map[string]int64
 }

@@ -18,7 +18,8 @@ import (
 type Input struct {
 	// Clusters are the clusters replicas may go to.
 	Clusters []string
-	// Current and Capacity are optional: replicas running now and how many a cluster can run.
+	// Current and Capacity are optional: replicas there now (kubefed counted ready ones) and how
+	// many a cluster can run. Entries for clusters not in Clusters are ignored.
 	Current  map[string]int64
 	Capacity map[string]int64
 	// Key seeds the tie-break hash: "<namespace>/<name>" of the preference.
