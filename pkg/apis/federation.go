@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"reflect"
 	"strings"
 
@@ -237,13 +238,18 @@ func (f *Federation) addPreference(doc Document, defaultNamespace string) error 
 		doc.Object.SetNamespace(defaultNamespace)
 	}
 	what := doc.Source + ": " + describe(KindReplicaSchedulingPreference, doc.Object.GetNamespace(), doc.Object.GetName())
-	if err := checkCount(doc.Object.Object, what, "spec", "totalReplicas"); err != nil {
+	// Replica figures end in a workload's int32 spec.replicas; weights are kubefed's int64.
+	if err := checkCount(doc.Object.Object, what, math.MaxInt32, "spec", "totalReplicas"); err != nil {
 		return err
 	}
 	clusters, _, _ := unstructured.NestedMap(doc.Object.Object, "spec", "clusters")
 	for _, name := range sets.List(sets.KeySet(clusters)) {
 		for _, field := range []string{"minReplicas", "maxReplicas", "weight"} {
-			if err := checkCount(doc.Object.Object, what, "spec", "clusters", name, field); err != nil {
+			limit := int64(math.MaxInt32)
+			if field == "weight" {
+				limit = math.MaxInt64
+			}
+			if err := checkCount(doc.Object.Object, what, limit, "spec", "clusters", name, field); err != nil {
 				return err
 			}
 		}
@@ -256,17 +262,46 @@ func (f *Federation) addPreference(doc Document, defaultNamespace string) error 
 	return nil
 }
 
-// checkCount rejects a replica figure that is not a whole number of zero or more, before typed
-// decoding would turn it into a less helpful message.
-func checkCount(obj map[string]any, what string, path ...string) error {
+// checkCount rejects a figure that is not a whole number from 0 to limit, before typed decoding
+// would turn it into a less helpful message or, for an int32 field, wrap it round (2147483648
+// read as -2147483648).
+func checkCount(obj map[string]any, what string, limit int64, path ...string) error {
 	v, found, _ := unstructured.NestedFieldNoCopy(obj, path...)
 	if !found || v == nil {
 		return nil
 	}
-	if n, ok := v.(int64); ok && n >= 0 {
-		return nil
+	field := strings.Join(path, ".")
+	switch n := v.(type) {
+	case int64:
+		if n >= 0 && n <= limit {
+			return nil
+		}
+		if n > limit {
+			return tooLarge(what, field, v, limit)
+		}
+	case float64:
+		// A float is what a figure beyond int64 decodes to.
+		if n > float64(limit) && n == math.Trunc(n) {
+			return tooLarge(what, field, v, limit)
+		}
 	}
-	return fmt.Errorf("%s: %s must be a whole number of zero or more, not %v", what, strings.Join(path, "."), v)
+	got := fmt.Sprint(v)
+	switch v.(type) {
+	case string:
+		got = fmt.Sprintf("the string %q", v)
+	case map[string]any:
+		got = "an object"
+	case []any:
+		got = "a list"
+	}
+	return fmt.Errorf("%s: %s must be a whole number of zero or more, not %s", what, field, got)
+}
+
+func tooLarge(what, field string, v any, limit int64) error {
+	if limit == math.MaxInt32 {
+		return fmt.Errorf("%s: %s is %v, more than a workload's replicas (an int32) can hold: at most %d", what, field, v, limit)
+	}
+	return fmt.Errorf("%s: %s is %v, more than %d", what, field, v, limit)
 }
 
 func newFederatedObject(doc Document, tc *FederatedTypeConfig, defaultNamespace string) (*FederatedObject, error) {

@@ -1,6 +1,7 @@
 package apis
 
 import (
+	"math"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -112,9 +113,81 @@ func TestAssembleRejects(t *testing.T) {
 	}
 }
 
+// A cluster is ready as in kubefed: a Ready condition that is True; no status yet is not ready.
 func TestReady(t *testing.T) {
-	assert.True(t, (&KubeFedCluster{}).Ready(), "no status counts as ready")
-	assert.False(t, (&KubeFedCluster{Status: &KubeFedClusterStatus{}}).Ready())
-	assert.False(t, (&KubeFedCluster{Status: &KubeFedClusterStatus{Conditions: []ClusterCondition{{Type: ClusterReady, Status: "False"}}}}).Ready())
-	assert.True(t, (&KubeFedCluster{Status: &KubeFedClusterStatus{Conditions: []ClusterCondition{{Type: ClusterOffline, Status: "False"}, {Type: ClusterReady, Status: "True"}}}}).Ready())
+	conditions := func(c ...ClusterCondition) *KubeFedClusterStatus { return &KubeFedClusterStatus{Conditions: c} }
+	tests := []struct {
+		name   string
+		status *KubeFedClusterStatus
+		want   bool
+	}{
+		{"no status yet", nil, false},
+		{"no conditions", conditions(), false},
+		{"Ready False", conditions(ClusterCondition{Type: ClusterReady, Status: "False"}), false},
+		{"Ready Unknown", conditions(ClusterCondition{Type: ClusterReady, Status: "Unknown"}), false},
+		{"Ready true in lower case", conditions(ClusterCondition{Type: ClusterReady, Status: "true"}), false},
+		{"only Offline False", conditions(ClusterCondition{Type: ClusterOffline, Status: "False"}), false},
+		{"Offline True, as an unreachable cluster has", conditions(ClusterCondition{Type: ClusterOffline, Status: "True"}), false},
+		{"Ready True", conditions(ClusterCondition{Type: ClusterReady, Status: "True"}), true},
+		{"Ready True after others", conditions(ClusterCondition{Type: ClusterOffline, Status: "False"}, ClusterCondition{Type: ClusterReady, Status: "True"}), true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, (&KubeFedCluster{Status: tt.status}).Ready())
+		})
+	}
+}
+
+// Figures no workload can hold are refused by name, not wrapped round by decoding into int32.
+func TestAssemblePreferenceFigures(t *testing.T) {
+	preference := func(spec map[string]any) Document {
+		spec["targetKind"] = KindFederatedDeployment
+		return doc("rsp.yaml", map[string]any{"apiVersion": "scheduling.kubefed.io/v1alpha1", "kind": KindReplicaSchedulingPreference,
+			"metadata": map[string]any{"name": "web", "namespace": "demo"}, "spec": spec})
+	}
+	cluster := func(field string, v any) map[string]any {
+		return map[string]any{"totalReplicas": int64(3), "clusters": map[string]any{"east": map[string]any{field: v}}}
+	}
+	const where = `rsp.yaml: ReplicaSchedulingPreference "demo/web": `
+	rejected := []struct {
+		name string
+		spec map[string]any
+		want string
+	}{
+		{"total beyond int32", map[string]any{"totalReplicas": int64(math.MaxInt32) + 1},
+			where + "spec.totalReplicas is 2147483648, more than a workload's replicas (an int32) can hold: at most 2147483647"},
+		{"total of int64's maximum", map[string]any{"totalReplicas": int64(math.MaxInt64)}, "spec.totalReplicas is 9223372036854775807, more than"},
+		{"total beyond int64", map[string]any{"totalReplicas": 9.223372036854775808e18}, "spec.totalReplicas is 9.223372036854776e+18, more than"},
+		{"total negative", map[string]any{"totalReplicas": int64(-1)}, "not -1"},
+		{"total fractional", map[string]any{"totalReplicas": 1.5}, "not 1.5"},
+		{"total a string", map[string]any{"totalReplicas": "3"}, `not the string "3"`},
+		{"total a list", map[string]any{"totalReplicas": []any{int64(3)}}, "not a list"},
+		{"total true", map[string]any{"totalReplicas": true}, "not true"},
+		{"minReplicas beyond int32", cluster("minReplicas", int64(math.MaxInt32)+1), where + "spec.clusters.east.minReplicas is 2147483648, more than a workload's replicas (an int32) can hold"},
+		{"maxReplicas beyond int32", cluster("maxReplicas", int64(1)<<40), where + "spec.clusters.east.maxReplicas is 1099511627776, more than a workload's replicas (an int32) can hold"},
+		{"maxReplicas negative", cluster("maxReplicas", int64(-5)), "spec.clusters.east.maxReplicas must be a whole number of zero or more, not -5"},
+		{"weight negative", cluster("weight", int64(-1)), where + "spec.clusters.east.weight must be a whole number of zero or more, not -1"},
+		{"weight beyond int64", cluster("weight", 1e19), "spec.clusters.east.weight is 1e+19, more than 9223372036854775807"},
+		{"weight fractional", cluster("weight", 0.5), "spec.clusters.east.weight must be a whole number of zero or more, not 0.5"},
+		{"weight a string", cluster("weight", "1"), `spec.clusters.east.weight must be a whole number of zero or more, not the string "1"`},
+	}
+	for _, tt := range rejected {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Assemble([]Document{preference(tt.spec)}, DefaultKubeFedNamespace, "default")
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+		})
+	}
+
+	t.Run("the largest figures are kept exactly", func(t *testing.T) {
+		spec := map[string]any{"totalReplicas": int64(math.MaxInt32), "clusters": map[string]any{
+			"east": map[string]any{"minReplicas": int64(math.MaxInt32), "maxReplicas": int64(math.MaxInt32), "weight": int64(math.MaxInt64)}}}
+		f, err := Assemble([]Document{preference(spec)}, DefaultKubeFedNamespace, "default")
+		require.NoError(t, err)
+		require.Len(t, f.Preferences, 1)
+		got := f.Preferences[0].Spec
+		max := int64(math.MaxInt32)
+		assert.Equal(t, int32(math.MaxInt32), got.TotalReplicas)
+		assert.Equal(t, ClusterPreferences{MinReplicas: math.MaxInt32, MaxReplicas: &max, Weight: math.MaxInt64}, got.Clusters["east"])
+	})
 }

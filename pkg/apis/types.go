@@ -9,7 +9,7 @@ type KubeFedCluster struct {
 	metav1.TypeMeta   `json:",inline"`
 	metav1.ObjectMeta `json:"metadata,omitempty"`
 	Spec              KubeFedClusterSpec `json:"spec"`
-	// Status is a pointer because a cluster given without any status counts as ready.
+	// Status is nil for a cluster that has none yet, which is not ready.
 	Status *KubeFedClusterStatus `json:"status,omitempty"`
 }
 
@@ -41,11 +41,11 @@ type ClusterCondition struct {
 	Message            string       `json:"message,omitempty"`
 }
 
-// Ready reports kubefed's notion of a ready cluster, with one addition: a cluster given without
-// a status (as in files written by hand) counts as ready.
+// Ready reports kubefed's notion of a ready cluster: its status has a Ready condition that is
+// True. A cluster without a status yet is not ready.
 func (c *KubeFedCluster) Ready() bool {
 	if c.Status == nil {
-		return true
+		return false
 	}
 	for _, cond := range c.Status.Conditions {
 		if cond.Type == ClusterReady && cond.Status == "True" {

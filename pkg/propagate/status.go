@@ -27,9 +27,11 @@ func federatedGVR(tc *apis.FederatedTypeConfig) schema.GroupVersionResource {
 	return schema.GroupVersionResource{Group: f.Group, Version: f.Version, Resource: f.PluralName}
 }
 
-// currentReplicas reads, for every workload a preference schedules, the replicas ready in each
-// ready member now: the planner's current input, as kubefed's scheduler used it. One LIST of the
-// managed workloads per kind per member, all members at once.
+// currentReplicas reads, for every workload a preference schedules, status.readyReplicas of its
+// copy in each ready member now: the planner's current input. kubefed's scheduler used that figure
+// only when every replica was ready; otherwise it counted the workload's running pods, and capped
+// a cluster whose pods had been unschedulable for a minute. No pods are read here, so neither is
+// done. One LIST of the managed workloads per kind per member, all members at once.
 func (o *Options) currentReplicas(ctx context.Context, st *state) map[string]map[string]int64 {
 	wanted := map[schema.GroupVersionResource]map[string]bool{}
 	for _, p := range st.fed.Preferences {

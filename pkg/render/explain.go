@@ -10,10 +10,7 @@ import (
 
 // replicasReason says in words how the planner arrived at one cluster's figure.
 func replicasReason(plan schedule.Plan, cluster string) string {
-	t, planned := plan.Trace[cluster]
-	if !planned {
-		return "not planned for (not ready or not selected) but running replicas now, so set to 0"
-	}
+	t := plan.Trace[cluster]
 	if t.Entry == "" {
 		return `the preference has no entry for this cluster and no "*" entry, so 0`
 	}

@@ -22,11 +22,13 @@ apiVersion: core.kubefed.io/v1beta1
 kind: KubeFedCluster
 metadata: {name: east, namespace: kube-federation-system}
 spec: {apiEndpoint: "https://east", secretRef: {name: east}}
+status: {conditions: [{type: Ready, status: "True", lastProbeTime: "2026-01-01T00:00:00Z"}]}
 ---
 apiVersion: core.kubefed.io/v1beta1
 kind: KubeFedCluster
 metadata: {name: west, namespace: kube-federation-system}
 spec: {apiEndpoint: "https://west", secretRef: {name: west}}
+status: {conditions: [{type: Ready, status: "True", lastProbeTime: "2026-01-01T00:00:00Z"}]}
 ---
 apiVersion: types.kubefed.io/v1beta1
 kind: FederatedNamespace

@@ -12,8 +12,8 @@ import (
 )
 
 // Objects builds the desired objects of one cluster, sorted by group, kind, namespace and name:
-// for each federated object placed there, the template, then its identity, then the scheduled
-// replicas, then the cluster's overrides, then the managed label. An error names the source,
+// for each federated object placed there, the template, then its identity, then the cluster's
+// overrides, then the scheduled replicas, then the managed label. An error names the source,
 // the object, the cluster and the override.
 func (r *Result) Objects(cluster string) ([]*unstructured.Unstructured, error) {
 	return MapObjects(r, cluster, nil, func(obj *unstructured.Unstructured) (*unstructured.Unstructured, error) { return obj.DeepCopy(), nil })
@@ -107,9 +107,15 @@ func (p *objectPlan) build(cluster string) (*unstructured.Unstructured, error) {
 			desired.Object["spec"] = copied
 		}
 	}
-	// kubefed drops these (with the warning Render gave) to leave them to member controllers.
-	unstructured.RemoveNestedField(desired.Object, "metadata", "annotations")
-	unstructured.RemoveNestedField(desired.Object, "metadata", "finalizers")
+	// kubefed drops these (with the warning Render gave) to leave them to member controllers,
+	// but keeps them empty, so that an override can add to them.
+	meta, _ := desired.Object["metadata"].(map[string]any)
+	if !emptyCollection(meta, "annotations") {
+		delete(meta, "annotations")
+	}
+	if !emptyCollection(meta, "finalizers") {
+		delete(meta, "finalizers")
+	}
 	// The name is the federated object's; a generated one would be another object.
 	unstructured.RemoveNestedField(desired.Object, "metadata", "generateName")
 	// The identity comes from the federated object and its type config, never the template
@@ -119,13 +125,17 @@ func (p *objectPlan) build(cluster string) (*unstructured.Unstructured, error) {
 	desired.SetNamespace(want.namespace)
 	desired.SetKind(want.kind)
 	desired.SetAPIVersion(want.apiVersion)
-	if p.replicas != nil {
-		if err := unstructured.SetNestedField(desired.Object, p.replicas[cluster], "spec", "replicas"); err != nil {
-			return nil, fmt.Errorf("setting spec.replicas: %w", err)
-		}
-	}
 	if err := applyOverrides(desired, p.overrides[cluster]); err != nil {
 		return nil, err
+	}
+	if p.replicas != nil {
+		// After the overrides, as kubefed's scheduler appended its own: an override of /spec
+		// keeps the planned figure.
+		spec, ok := desired.Object["spec"].(map[string]any)
+		if !ok {
+			return nil, fmt.Errorf("after the overrides the object has no spec object to hold spec.replicas (%d, as its ReplicaSchedulingPreference plans)", p.replicas[cluster])
+		}
+		spec["replicas"] = p.replicas[cluster]
 	}
 	// Render refused every override path that reaches the identity; this holds the result to
 	// it whatever the overrides did.
@@ -137,6 +147,15 @@ func (p *objectPlan) build(cluster string) (*unstructured.Unstructured, error) {
 			return nil, fmt.Errorf("the overrides make it a Secret of type %s, a cluster's own credential, which is never propagated", serviceAccountTokenType)
 		}
 	}
+	// An empty collection left after the overrides is what the apiserver stores as none; removed,
+	// it does not make the object read back differ from the plan.
+	if meta, ok := desired.Object["metadata"].(map[string]any); ok {
+		for _, field := range []string{"annotations", "finalizers"} {
+			if emptyCollection(meta, field) {
+				delete(meta, field)
+			}
+		}
+	}
 	labels := desired.GetLabels()
 	if labels == nil {
 		labels = map[string]string{}
@@ -144,6 +163,18 @@ func (p *objectPlan) build(cluster string) (*unstructured.Unstructured, error) {
 	labels[apis.ManagedLabel] = apis.ManagedLabelTrue
 	desired.SetLabels(labels)
 	return desired, nil
+}
+
+// emptyCollection reports whether metadata holds field as kubefed left it in a template, empty:
+// annotations an empty map, finalizers an empty list.
+func emptyCollection(meta map[string]any, field string) bool {
+	switch v := meta[field].(type) {
+	case map[string]any:
+		return field == "annotations" && len(v) == 0
+	case []any:
+		return field == "finalizers" && len(v) == 0
+	}
+	return false
 }
 
 // Placement says where a federated object goes: the ready clusters it is rendered for, and the
@@ -181,7 +212,7 @@ func (r *Result) ReplicasFromTemplate(o *apis.FederatedObject, cluster string) b
 		return false
 	}
 	for _, ov := range plan.overrides[cluster] {
-		if ov.Path == "/spec/replicas" {
+		if ov.Path == replicasPath {
 			return false
 		}
 	}

@@ -64,9 +64,9 @@ func overridesByCluster(items []apis.ClusterOverrides) (map[string][]apis.Overri
 				return nil, fmt.Errorf("spec.overrides: path %q appears more than once for cluster %q", o.Path, item.ClusterName)
 			}
 			paths[o.Path] = true
-			if o.Path == "/spec/replicas" && o.Op != "remove" {
-				if !isCount(o.Value) {
-					return nil, fmt.Errorf("%s: replicas must be a whole number of zero or more, not %s", where, describeValue(o.Value))
+			if o.Path == replicasPath && o.Op != "remove" {
+				if err := checkReplicas(o.Value); err != nil {
+					return nil, fmt.Errorf("%s: %w", where, err)
 				}
 			}
 		}
@@ -244,15 +244,25 @@ func describeOverride(o apis.Override) string {
 	return fmt.Sprintf("%s %s = %s", op, o.Path, value)
 }
 
-// isCount reports a whole number of zero or more, however it was decoded.
-func isCount(v any) bool {
-	switch n := v.(type) {
+// checkReplicas accepts a whole number that a workload's int32 replicas can hold, however it
+// was decoded.
+func checkReplicas(v any) error {
+	var n float64
+	switch v := v.(type) {
 	case int64:
-		return n >= 0
+		n = float64(v)
 	case float64:
-		return n >= 0 && n == math.Trunc(n)
+		n = v
+	default:
+		return fmt.Errorf("replicas must be a whole number of zero or more, not %s", describeValue(v))
 	}
-	return false
+	switch {
+	case n < 0 || n != math.Trunc(n):
+		return fmt.Errorf("replicas must be a whole number of zero or more, not %s", describeValue(v))
+	case n > math.MaxInt32:
+		return fmt.Errorf("replicas is %s, more than a workload's replicas (an int32) can hold: at most %d", describeValue(v), math.MaxInt32)
+	}
+	return nil
 }
 
 // describeValue shows a number as it is and anything else by its JSON type only: the value may

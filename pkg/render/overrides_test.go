@@ -3,6 +3,7 @@ package render
 import (
 	"encoding/json"
 	"errors"
+	"math"
 	"math/rand"
 	"testing"
 
@@ -79,6 +80,12 @@ func TestOverridesByClusterRejects(t *testing.T) {
 		{name: "not a pointer", items: []apis.ClusterOverrides{{ClusterName: "a", ClusterOverrides: []apis.Override{{Path: "spec.replicas", Value: float64(1)}}}}, wantErr: `a path is a JSON pointer starting with "/"`},
 		{name: "negative replicas", items: []apis.ClusterOverrides{{ClusterName: "a", ClusterOverrides: []apis.Override{{Path: "/spec/replicas", Value: float64(-1)}}}}, wantErr: "replicas must be a whole number of zero or more, not -1"},
 		{name: "fractional replicas", items: []apis.ClusterOverrides{{ClusterName: "a", ClusterOverrides: []apis.Override{{Path: "/spec/replicas", Value: 1.5}}}}, wantErr: "replicas must be a whole number of zero or more, not 1.5"},
+		{name: "replicas beyond int32", items: []apis.ClusterOverrides{{ClusterName: "a", ClusterOverrides: []apis.Override{{Path: "/spec/replicas", Value: int64(math.MaxInt32) + 1}}}},
+			wantErr: `spec.overrides: cluster "a": override[0] path "/spec/replicas": replicas is 2147483648, more than a workload's replicas (an int32) can hold: at most 2147483647`},
+		{name: "huge replicas", items: []apis.ClusterOverrides{{ClusterName: "a", ClusterOverrides: []apis.Override{{Path: "/spec/replicas", Value: 1e300}}}}, wantErr: "replicas is 1e+300, more than"},
+		{name: "negative huge replicas", items: []apis.ClusterOverrides{{ClusterName: "a", ClusterOverrides: []apis.Override{{Path: "/spec/replicas", Value: -1e300}}}}, wantErr: "replicas must be a whole number of zero or more, not -1e+300"},
+		{name: "add beyond int32", items: []apis.ClusterOverrides{{ClusterName: "a", ClusterOverrides: []apis.Override{{Op: "add", Path: "/spec/replicas", Value: float64(1 << 40)}}}}, wantErr: "replicas is 1.099511627776e+12, more than"},
+		{name: "null replicas", items: []apis.ClusterOverrides{{ClusterName: "a", ClusterOverrides: []apis.Override{{Path: "/spec/replicas"}}}}, wantErr: "replicas must be a whole number of zero or more, not null"},
 		{name: "text replicas", items: []apis.ClusterOverrides{{ClusterName: "a", ClusterOverrides: []apis.Override{{Path: "/spec/replicas", Value: "two"}}}}, wantErr: "replicas must be a whole number of zero or more, not a string"},
 	}
 	for _, tt := range tests {
@@ -88,9 +95,11 @@ func TestOverridesByClusterRejects(t *testing.T) {
 			assert.Contains(t, err.Error(), tt.wantErr)
 		})
 	}
-	got, err := overridesByCluster([]apis.ClusterOverrides{{ClusterName: "a", ClusterOverrides: []apis.Override{{Path: "/spec/replicas", Value: float64(2)}}}})
-	require.NoError(t, err)
-	assert.Len(t, got["a"], 1)
+	for _, n := range []any{float64(2), int64(0), int64(math.MaxInt32), float64(math.MaxInt32)} {
+		got, err := overridesByCluster([]apis.ClusterOverrides{{ClusterName: "a", ClusterOverrides: []apis.Override{{Path: "/spec/replicas", Value: n}}}})
+		require.NoError(t, err, "%v", n)
+		assert.Len(t, got["a"], 1)
+	}
 }
 
 func TestRenderErrorsNameSourceObjectClusterAndPath(t *testing.T) {

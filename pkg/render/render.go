@@ -25,7 +25,9 @@ type Options struct {
 	KeepGoing bool
 
 	// Current and Capacity are the planner's optional inputs, by "<namespace>/<name>" of the
-	// workload and then by cluster: replicas running now, and replicas a cluster can run.
+	// workload and then by cluster: replicas there now (propagate gives each copy's ready
+	// replicas), and replicas a cluster can run. Clusters the planner does not plan over are
+	// ignored, as kubefed read current replicas from those it plans over only.
 	Current  map[string]map[string]int64
 	Capacity map[string]map[string]int64
 }
@@ -67,6 +69,8 @@ type objectPlan struct {
 	unready   []string
 	replicas  map[string]int64
 	overrides map[string][]apis.Override
+	// ignoredReplicas are the clusters whose /spec/replicas override the planner's figure beat.
+	ignoredReplicas sets.Set[string]
 }
 
 // Explanation says, for one federated object, where it goes and why.
@@ -130,10 +134,13 @@ func Render(fed *apis.Federation, opts Options) (*Result, error) {
 	r.clusters = append(r.clusters, fed.Clusters...)
 	sort.Slice(r.clusters, func(i, j int) bool { return r.clusters[i].Name < r.clusters[j].Name })
 	for _, c := range r.clusters {
-		if c.Ready() {
+		switch {
+		case c.Ready():
 			r.ready[c.Name] = true
 			r.readyNames = append(r.readyNames, c.Name)
-		} else {
+		case c.Status == nil:
+			r.warn("cluster %q is not ready (it has no status yet; in files, give it status.conditions [{type: Ready, status: \"True\"}]); nothing is rendered for it", c.Name)
+		default:
 			r.warn("cluster %q is not ready (its status has no Ready=True condition); nothing is rendered for it", c.Name)
 		}
 	}
@@ -204,7 +211,19 @@ func (r *renderer) renderObject(o *apis.FederatedObject) error {
 	spec := o.Placement
 	var replicas map[string]int64
 	var traces map[string]string
-	if exp.Schedule, replicas, traces = r.schedule(o); replicas != nil {
+	if exp.Schedule, replicas, traces, err = r.schedule(o); err != nil {
+		return fail(err)
+	}
+	var ignored []string
+	if replicas != nil {
+		if err := checkScheduledSpec(o, exp.Schedule.Preference); err != nil {
+			return fail(err)
+		}
+		overrides, ignored = withoutReplicasOverrides(overrides, replicas)
+		if len(ignored) > 0 {
+			r.warn("%s: %s: spec.overrides: the override of /spec/replicas for %s is ignored: ReplicaSchedulingPreference %q sets the replicas, as kubefed's scheduler did",
+				o.Source, o.Describe(), clusterList(ignored), exp.Schedule.Preference)
+		}
 		// kubefed's scheduler rewrites placement to exactly the clusters it planned for.
 		spec = &apis.Placement{Clusters: []apis.ClusterReference{}}
 		for _, name := range sets.List(sets.KeySet(replicas)) {
@@ -229,7 +248,7 @@ func (r *renderer) renderObject(o *apis.FederatedObject) error {
 	}
 
 	r.checkTemplateMetadata(o)
-	plan := &objectPlan{object: o, placed: map[string]bool{}, replicas: replicas, overrides: overrides}
+	plan := &objectPlan{object: o, placed: map[string]bool{}, replicas: replicas, overrides: overrides, ignoredReplicas: sets.New(ignored...)}
 	for _, c := range r.clusters {
 		if placed.selected[c.Name] && r.ready[c.Name] {
 			plan.placed[c.Name] = true
@@ -259,11 +278,59 @@ func (r *renderer) explainCluster(cluster string, placed placement, plan *object
 	}
 	for _, ov := range plan.overrides[cluster] {
 		ce.Overrides = append(ce.Overrides, describeOverride(ov))
-		if ov.Path == "/spec/replicas" && plan.replicas != nil {
-			ce.ReplicasReason += "; then an override of /spec/replicas applies to the scheduled figure"
-		}
+	}
+	if plan.ignoredReplicas.Has(cluster) {
+		ce.ReplicasReason += "; the cluster's override of /spec/replicas is ignored: the preference's figure wins, as in kubefed"
 	}
 	return ce
+}
+
+// checkScheduledSpec refuses a scheduled workload whose template has no spec for the replicas:
+// kubefed's scheduler override of /spec/replicas failed on it in every cluster.
+func checkScheduledSpec(o *apis.FederatedObject, preference string) error {
+	spec, found, _ := unstructured.NestedFieldNoCopy(o.Object.Object, "spec", "template", "spec")
+	if _, ok := spec.(map[string]any); !ok || !found {
+		return fmt.Errorf("spec.template has no spec object to hold the replicas ReplicaSchedulingPreference %q plans (kubefed fails such a workload too); add spec to the template", preference)
+	}
+	return nil
+}
+
+// withoutReplicasOverrides drops the /spec/replicas overrides of the clusters a preference
+// plans for: kubefed's scheduler wrote its figure into that override, so the planner's figure
+// always won. It returns the clusters whose override was dropped, sorted.
+func withoutReplicasOverrides(overrides map[string][]apis.Override, replicas map[string]int64) (map[string][]apis.Override, []string) {
+	var ignored []string
+	kept := make(map[string][]apis.Override, len(overrides))
+	for cluster, list := range overrides {
+		if _, planned := replicas[cluster]; !planned {
+			kept[cluster] = list
+			continue
+		}
+		var rest []apis.Override
+		for _, ov := range list {
+			if ov.Path == replicasPath {
+				ignored = append(ignored, cluster)
+				continue
+			}
+			rest = append(rest, ov)
+		}
+		kept[cluster] = rest
+	}
+	sort.Strings(ignored)
+	return kept, ignored
+}
+
+const replicasPath = "/spec/replicas"
+
+func clusterList(names []string) string {
+	if len(names) == 1 {
+		return fmt.Sprintf("cluster %q", names[0])
+	}
+	quoted := make([]string, len(names))
+	for i, n := range names {
+		quoted[i] = fmt.Sprintf("%q", n)
+	}
+	return "clusters " + strings.Join(quoted, ", ")
 }
 
 func (r *renderer) known(name string) bool {
@@ -378,10 +445,13 @@ func (r *renderer) intersectNamespace(o *apis.FederatedObject, placed placement)
 	return nil
 }
 
-// checkTemplateMetadata warns of template metadata kubefed drops.
+// checkTemplateMetadata warns of template metadata kubefed drops: annotations and finalizers
+// with something in them (kubefed keeps them empty, and so warns of nothing then).
 func (r *renderer) checkTemplateMetadata(o *apis.FederatedObject) {
+	meta, _, _ := unstructured.NestedFieldNoCopy(o.Object.Object, "spec", "template", "metadata")
+	m, _ := meta.(map[string]any)
 	for _, field := range []string{"annotations", "finalizers"} {
-		if _, found, _ := unstructured.NestedFieldNoCopy(o.Object.Object, "spec", "template", "metadata", field); found {
+		if v, found := m[field]; found && v != nil && !emptyCollection(m, field) {
 			r.warn("%s: %s: metadata.%s cannot be set via the template, to avoid conflicting with controllers in member clusters; dropped (use an override to set them)",
 				o.Source, o.Describe(), field)
 		}
@@ -389,12 +459,12 @@ func (r *renderer) checkTemplateMetadata(o *apis.FederatedObject) {
 }
 
 // schedule applies the object's ReplicaSchedulingPreference, if it has one: replicas per
-// cluster (nil when the preference does not apply) and the reason for each figure.
-func (r *renderer) schedule(o *apis.FederatedObject) (*ScheduleExplanation, map[string]int64, map[string]string) {
+// cluster planned over (nil when the preference does not apply) and the reason for each figure.
+func (r *renderer) schedule(o *apis.FederatedObject) (*ScheduleExplanation, map[string]int64, map[string]string, error) {
 	key := o.Object.GetNamespace() + "/" + o.Object.GetName()
 	p := r.prefs[key]
 	if p == nil || p.Spec.TargetKind != o.Object.GetKind() {
-		return nil, nil, nil
+		return nil, nil, nil, nil
 	}
 	r.usedPrefs[key] = true
 	exp := &ScheduleExplanation{Preference: key, TotalReplicas: p.Spec.TotalReplicas, Rebalance: p.Spec.Rebalance}
@@ -404,13 +474,13 @@ func (r *renderer) schedule(o *apis.FederatedObject) (*ScheduleExplanation, map[
 		if fns == nil {
 			exp.Note = "intersectWithClusterSelector needs the namespace's FederatedNamespace, and there is none; the preference is not applied"
 			r.warn("%s: %s: %s", p.Source, p.Describe(), exp.Note)
-			return exp, nil, nil
+			return exp, nil, nil, nil
 		}
 		own, err1 := computePlacement(o.Placement, r.clusters, true, false)
 		ns, err2 := computePlacement(fns.Placement, r.clusters, true, false)
 		if err1 != nil || err2 != nil {
 			exp.Note = "a cluster selector is invalid; the preference is not applied"
-			return exp, nil, nil
+			return exp, nil, nil, nil
 		}
 		names = nil
 		for _, name := range r.readyNames {
@@ -422,19 +492,40 @@ func (r *renderer) schedule(o *apis.FederatedObject) (*ScheduleExplanation, map[
 	}
 	if len(names) == 0 {
 		exp.Note = strings.TrimPrefix(exp.Note+"; no cluster to plan over, so the preference is not applied and placement is left as it is", "; ")
-		return exp, nil, nil
+		return exp, nil, nil, nil
 	}
 	exp.PlannedOver = names
-	current := r.opts.Current[key]
-	plan := schedule.Compute(p.Spec, schedule.Input{Clusters: names, Current: current, Capacity: r.opts.Capacity[key], Key: key})
-	replicas := plan.Result(current)
+	plan, err := schedule.Compute(p.Spec, schedule.Input{Clusters: names, Current: r.opts.Current[key], Capacity: r.opts.Capacity[key], Key: key})
+	if err != nil {
+		return exp, nil, nil, fmt.Errorf("%s: %s: %w", p.Source, p.Describe(), err)
+	}
+	replicas := plan.Result()
+	if p.Spec.TotalReplicas > 0 && weightSum(plan) == 0 {
+		r.warnUnweighted(o, p, names, replicas)
+	}
 	reasons := map[string]string{}
 	if r.opts.Explain {
 		for name := range replicas {
 			reasons[name] = replicasReason(plan, name)
 		}
 	}
-	return exp, replicas, reasons
+	return exp, replicas, reasons, nil
+}
+
+// warnUnweighted says what a preference with no weight to share by does: kubefed placed only
+// the minimums and the replicas it kept, without a word.
+func (r *renderer) warnUnweighted(o *apis.FederatedObject, p *apis.Preference, names []string, replicas map[string]int64) {
+	var placed int64
+	for _, n := range replicas {
+		placed += n
+	}
+	what := fmt.Sprintf("%s: %s for %s: no cluster it plans over (%s) has a weight above 0", p.Source, p.Describe(), o.Describe(), strings.Join(names, ", "))
+	if placed == 0 {
+		r.warn("%s, so it places 0 replicas everywhere; give clusters (or \"*\") a weight", what)
+		return
+	}
+	r.warn("%s, so it places only %d of its %d replicas (minReplicas, and replicas kept where they run); give clusters (or \"*\") a weight",
+		what, placed, p.Spec.TotalReplicas)
 }
 
 // objectKey is what objects are sorted by: group, kind, namespace, name.

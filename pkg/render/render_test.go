@@ -111,3 +111,55 @@ func TestObjectsAreIndependent(t *testing.T) {
 		}
 	}
 }
+
+// A cluster is rendered for only when its status says Ready=True, as in kubefed: one without a
+// status yet is not ready, and is named in a warning that says what a file needs.
+func TestClusterReadiness(t *testing.T) {
+	tests := []struct {
+		name    string
+		status  string
+		ready   bool
+		warning string
+	}{
+		{"no status", "", false, `cluster "c1" is not ready (it has no status yet; in files, give it status.conditions [{type: Ready, status: "True"}]); nothing is rendered for it`},
+		{"empty status", "status: {}", false, `cluster "c1" is not ready (its status has no Ready=True condition); nothing is rendered for it`},
+		{"Ready False", `status: {conditions: [{type: Ready, status: "False", lastProbeTime: "2026-01-01T00:00:00Z"}]}`, false, `cluster "c1" is not ready (its status has no Ready=True condition); nothing is rendered for it`},
+		{"Offline only", `status: {conditions: [{type: Offline, status: "True", lastProbeTime: "2026-01-01T00:00:00Z"}]}`, false, `cluster "c1" is not ready (its status has no Ready=True condition); nothing is rendered for it`},
+		{"Ready True", `status: {conditions: [{type: Ready, status: "True", lastProbeTime: "2026-01-01T00:00:00Z"}]}`, true, ""},
+		{"Ready True without a probe time", `status: {conditions: [{type: Ready, status: "True"}]}`, true, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			docs, err := manifest.Parse("in.yaml", []byte(`apiVersion: core.kubefed.io/v1beta1
+kind: KubeFedCluster
+metadata: {name: c1, namespace: kube-federation-system}
+spec: {apiEndpoint: "https://c1", secretRef: {name: c1}}
+`+tt.status+`
+---
+apiVersion: types.kubefed.io/v1beta1
+kind: FederatedNamespace
+metadata: {name: shop, namespace: shop}
+spec: {placement: {clusters: [{name: c1}]}}
+`))
+			require.NoError(t, err)
+			fed, err := apis.Assemble(docs, apis.DefaultKubeFedNamespace, "default")
+			require.NoError(t, err)
+			result, err := Render(fed, Options{})
+			require.NoError(t, err)
+			assert.Equal(t, []ClusterResult{{Name: "c1", Ready: tt.ready}}, result.Clusters)
+			objects, err := result.Objects("c1")
+			require.NoError(t, err)
+			placed, unready := result.Placement(fed.Objects[0])
+			if tt.ready {
+				assert.Empty(t, result.Warnings)
+				assert.Len(t, objects, 1)
+				assert.Equal(t, map[string]bool{"c1": true}, placed)
+				return
+			}
+			assert.Equal(t, []string{tt.warning}, result.Warnings)
+			assert.Empty(t, objects)
+			assert.Empty(t, placed)
+			assert.Equal(t, []string{"c1"}, unready)
+		})
+	}
+}

@@ -4,8 +4,12 @@
 package schedule
 
 import (
+	"fmt"
 	"hash/fnv"
+	"math"
+	"math/bits"
 	"sort"
+	"strings"
 
 	"github.com/kubefedctl/kubefedctl/pkg/apis"
 )
@@ -14,7 +18,8 @@ import (
 type Input struct {
 	// Clusters are the clusters replicas may go to.
 	Clusters []string
-	// Current and Capacity are optional: replicas running now and how many a cluster can run.
+	// Current and Capacity are optional: replicas there now (kubefed counted ready ones) and how
+	// many a cluster can run. Entries for clusters not in Clusters are ignored.
 	Current  map[string]int64
 	Capacity map[string]int64
 	// Key seeds the tie-break hash: "<namespace>/<name>" of the preference.
@@ -58,8 +63,9 @@ type candidate struct {
 	pref  apis.ClusterPreferences
 }
 
-// Compute runs kubefed's planner for one preference.
-func Compute(spec apis.ReplicaSchedulingPreferenceSpec, in Input) Plan {
+// Compute runs kubefed's planner for one preference. It refuses weights it cannot add up: kubefed
+// summed them in an int64 and, past its limit, planned from a wrapped-round sum.
+func Compute(spec apis.ReplicaSchedulingPreferenceSpec, in Input) (Plan, error) {
 	plan := Plan{
 		Replicas: make(map[string]int64, len(in.Clusters)),
 		Overflow: map[string]int64{},
@@ -97,6 +103,9 @@ func Compute(spec apis.ReplicaSchedulingPreferenceSpec, in Input) Plan {
 	})
 	for i, c := range order {
 		c.trace.Rank = i + 1
+	}
+	if err := checkWeights(order); err != nil {
+		return Plan{}, err
 	}
 
 	remaining := int64(spec.TotalReplicas)
@@ -149,7 +158,7 @@ func Compute(spec apis.ReplicaSchedulingPreferenceSpec, in Input) Plan {
 				break
 			}
 			start := plan.Replicas[c.name]
-			extra := min((distribute*c.pref.Weight+weightSum-1)/weightSum, remaining)
+			extra := min(ceilShare(distribute, c.pref.Weight, weightSum), remaining)
 			used := min(extra, preallocated[c.name])
 			preallocated[c.name] -= used
 			extra -= used
@@ -195,16 +204,45 @@ func Compute(spec apis.ReplicaSchedulingPreferenceSpec, in Input) Plan {
 	for name, n := range plan.Overflow {
 		plan.Trace[name].Overflow = n
 	}
-	return plan
+	return plan, nil
 }
 
-// Replicas is what kubefed writes for each cluster: every currently running cluster starts at 0,
-// then the plan, then the overflow on top.
-func (p Plan) Result(current map[string]int64) map[string]int64 {
-	result := make(map[string]int64, len(p.Replicas)+len(current))
-	for name := range current {
-		result[name] = 0
+// checkWeights refuses weights whose sum, the divisor of every share, does not fit an int64.
+func checkWeights(order []*candidate) error {
+	var sum int64
+	for _, c := range order {
+		if c.pref.Weight < 0 {
+			return fmt.Errorf("spec.clusters: the weight of cluster %q (entry %q) is %d; weights are 0 or more", c.name, c.trace.Entry, c.pref.Weight)
+		}
+		if c.pref.Weight > math.MaxInt64-sum {
+			names := make([]string, len(order))
+			for i, c := range order {
+				names[i] = c.name
+			}
+			sort.Strings(names)
+			return fmt.Errorf("spec.clusters: the weights of the clusters planned over (%s) add up to more than %d; use smaller weights (only their ratios count)",
+				strings.Join(names, ", "), int64(math.MaxInt64))
+		}
+		sum += c.pref.Weight
 	}
+	return nil
+}
+
+// ceilShare is kubefed's share of the replicas to distribute, ceil(distribute*weight/sum), with
+// a 128-bit product: kubefed's int64 product wrapped round for weights above about 2^32. Since
+// weight <= sum, the quotient is at most distribute and fits.
+func ceilShare(distribute, weight, sum int64) int64 {
+	hi, lo := bits.Mul64(uint64(distribute), uint64(weight))
+	lo, carry := bits.Add64(lo, uint64(sum-1), 0)
+	q, _ := bits.Div64(hi+carry, lo, uint64(sum))
+	return int64(q)
+}
+
+// Result is what kubefed writes for each cluster planned over: the plan, then the overflow on
+// top. kubefed also wrote 0 for every cluster in its current-replicas map, but it read that map
+// from the clusters planned over only, so that added nothing.
+func (p Plan) Result() map[string]int64 {
+	result := make(map[string]int64, len(p.Replicas))
 	for name, n := range p.Replicas {
 		result[name] = n
 	}

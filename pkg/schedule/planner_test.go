@@ -1,9 +1,12 @@
 package schedule
 
 import (
+	"fmt"
+	"math"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/kubefedctl/kubefedctl/pkg/apis"
 )
@@ -78,7 +81,8 @@ func TestComputeKubefedResults(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			spec := apis.ReplicaSchedulingPreferenceSpec{TotalReplicas: tt.total, Rebalance: tt.rebalance, Clusters: tt.clusters}
-			plan := Compute(spec, Input{Clusters: tt.available, Current: tt.current, Capacity: tt.capacity})
+			plan, err := Compute(spec, Input{Clusters: tt.available, Current: tt.current, Capacity: tt.capacity})
+			require.NoError(t, err)
 			assert.Equal(t, tt.want, plan.Replicas)
 			want := tt.overflow
 			if want == nil {
@@ -100,7 +104,8 @@ func TestComputeKeyChangesTies(t *testing.T) {
 	spec := apis.ReplicaSchedulingPreferenceSpec{TotalReplicas: 1, Clusters: prefs{"*": {Weight: 1}}}
 	winners := map[string]bool{}
 	for _, key := range []string{"demo/web", "prod/api", "shop/cart", "team-a/frontend", "ci/runner", "x/y"} {
-		plan := Compute(spec, Input{Clusters: []string{"east", "west"}, Key: key})
+		plan, err := Compute(spec, Input{Clusters: []string{"east", "west"}, Key: key})
+		require.NoError(t, err)
 		assert.Equal(t, int64(1), plan.Replicas["east"]+plan.Replicas["west"])
 		for name, n := range plan.Replicas {
 			if n == 1 {
@@ -111,14 +116,76 @@ func TestComputeKeyChangesTies(t *testing.T) {
 	assert.Len(t, winners, 2, "the single replica should not always land on the same cluster")
 }
 
+// Result speaks for the clusters planned over only: a cluster where the workload runs now but
+// that is not planned over gets no figure (kubefed read current replicas from the clusters
+// planned over alone), so placement leaves it out.
 func TestResult(t *testing.T) {
-	plan := Plan{Replicas: counts{"A": 3, "B": 0}, Overflow: counts{"B": 2}}
-	assert.Equal(t, counts{"A": 3, "B": 2, "gone": 0}, plan.Result(counts{"gone": 4, "A": 1}))
+	plan, err := Compute(apis.ReplicaSchedulingPreferenceSpec{TotalReplicas: 5, Rebalance: true, Clusters: prefs{"A": {Weight: 1}, "B": {Weight: 0, MaxReplicas: ptr(0)}}},
+		Input{Clusters: []string{"A", "B"}, Current: counts{"gone": 4, "A": 1}, Capacity: counts{"A": 3}})
+	require.NoError(t, err)
+	assert.Equal(t, counts{"A": 3, "B": 0}, plan.Replicas)
+	assert.Equal(t, counts{"A": 2}, plan.Overflow)
+	assert.Equal(t, counts{"A": 5, "B": 0}, plan.Result())
+}
+
+// Weights whose sum fits an int64 plan exactly as their ratios do (kubefed's int64 product of
+// replicas and weight wrapped round above about 2^32); a sum beyond int64 is refused.
+func TestComputeHugeWeights(t *testing.T) {
+	abc := []string{"A", "B", "C"}
+	small := prefs{"A": {Weight: 1}, "B": {Weight: 2}, "C": {Weight: 3}}
+	for _, scale := range []int64{1 << 20, 1 << 32, 1 << 40, (math.MaxInt64 / 6)} {
+		t.Run(fmt.Sprint(scale), func(t *testing.T) {
+			big := prefs{}
+			for name, p := range small {
+				big[name] = apis.ClusterPreferences{Weight: p.Weight * scale}
+			}
+			for _, total := range []int32{1, 7, 100, math.MaxInt32} {
+				want, err := Compute(apis.ReplicaSchedulingPreferenceSpec{TotalReplicas: total, Clusters: small}, Input{Clusters: abc})
+				require.NoError(t, err)
+				got, err := Compute(apis.ReplicaSchedulingPreferenceSpec{TotalReplicas: total, Clusters: big}, Input{Clusters: abc})
+				require.NoError(t, err)
+				assert.Equal(t, want.Replicas, got.Replicas, "total %d", total)
+				var sum int64
+				for _, n := range got.Replicas {
+					sum += n
+				}
+				assert.Equal(t, int64(total), sum)
+			}
+		})
+	}
+
+	refused := []struct {
+		name     string
+		clusters prefs
+		want     string
+	}{
+		{"two of 2^62", prefs{"A": {Weight: 1 << 62}, "B": {Weight: 1 << 62}},
+			"spec.clusters: the weights of the clusters planned over (A, B) add up to more than 9223372036854775807; use smaller weights (only their ratios count)"},
+		{"a star of 2^62 over three clusters", prefs{"*": {Weight: 1 << 62}}, "add up to more than 9223372036854775807"},
+		{"the maximum and one", prefs{"A": {Weight: math.MaxInt64}, "C": {Weight: 1}}, "add up to more than 9223372036854775807"},
+		{"negative", prefs{"A": {Weight: 1}, "B": {Weight: -1}}, `spec.clusters: the weight of cluster "B" (entry "B") is -1; weights are 0 or more`},
+	}
+	for _, tt := range refused {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Compute(apis.ReplicaSchedulingPreferenceSpec{TotalReplicas: 10, Clusters: tt.clusters}, Input{Clusters: abc})
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+		})
+	}
+
+	// Only the clusters planned over count: the same weights fit over fewer clusters.
+	plan, err := Compute(apis.ReplicaSchedulingPreferenceSpec{TotalReplicas: 10, Clusters: prefs{"*": {Weight: 1 << 62}}}, Input{Clusters: []string{"A"}})
+	require.NoError(t, err)
+	assert.Equal(t, counts{"A": 10}, plan.Replicas)
+	plan, err = Compute(apis.ReplicaSchedulingPreferenceSpec{TotalReplicas: 10, Clusters: prefs{"A": {Weight: math.MaxInt64}, "B": {Weight: math.MaxInt64}}}, Input{Clusters: []string{"A", "C"}})
+	require.NoError(t, err)
+	assert.Equal(t, counts{"A": 10, "C": 0}, plan.Replicas)
 }
 
 func TestTrace(t *testing.T) {
 	spec := apis.ReplicaSchedulingPreferenceSpec{TotalReplicas: 10, Clusters: prefs{"A": {Weight: 3, MinReplicas: 1, MaxReplicas: ptr(4)}, "B": {Weight: 1}}}
-	plan := Compute(spec, Input{Clusters: []string{"A", "B", "C"}})
+	plan, err := Compute(spec, Input{Clusters: []string{"A", "B", "C"}})
+	require.NoError(t, err)
 	assert.Equal(t, counts{"A": 4, "B": 6, "C": 0}, plan.Replicas)
 	a := plan.Trace["A"]
 	assert.Equal(t, "A", a.Entry)

@@ -119,7 +119,7 @@ func BenchmarkPropagate(b *testing.B) {
 func applyFloor(b *testing.B, planes []*framework.ControlPlane, docs []apis.Document, namespace string) time.Duration {
 	var clusters strings.Builder
 	for _, cp := range planes {
-		fmt.Fprintf(&clusters, "---\napiVersion: core.kubefed.io/v1beta1\nkind: KubeFedCluster\nmetadata: {name: %s}\nspec: {apiEndpoint: %s, secretRef: {name: x}}\n", cp.Name, cp.Server)
+		fmt.Fprintf(&clusters, "---\napiVersion: core.kubefed.io/v1beta1\nkind: KubeFedCluster\nmetadata: {name: %s}\nspec: {apiEndpoint: %s, secretRef: {name: x}}\nstatus: {conditions: [{type: Ready, status: \"True\", lastProbeTime: \"2026-01-01T00:00:00Z\"}]}\n", cp.Name, cp.Server)
 	}
 	clusterDocs, err := manifest.Parse("clusters", []byte(clusters.String()))
 	require.NoError(b, err)

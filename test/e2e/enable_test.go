@@ -184,7 +184,7 @@ data: {greeting: hello}
 			docs = append(docs, apis.Document{Source: "host", Object: &list.Items[i]})
 		}
 	}
-	clusters, err := manifest.Parse("clusters", []byte("apiVersion: core.kubefed.io/v1beta1\nkind: KubeFedCluster\nmetadata: {name: c1}\nspec: {apiEndpoint: https://c1, secretRef: {name: s}}\n"))
+	clusters, err := manifest.Parse("clusters", []byte("apiVersion: core.kubefed.io/v1beta1\nkind: KubeFedCluster\nmetadata: {name: c1}\nspec: {apiEndpoint: https://c1, secretRef: {name: s}}\nstatus: {conditions: [{type: Ready, status: \"True\", lastProbeTime: \"2026-01-01T00:00:00Z\"}]}\n"))
 	require.NoError(t, err)
 	fedModel, err := apis.Assemble(append(docs, clusters...), kfns, ns)
 	require.NoError(t, err)

@@ -35,6 +35,7 @@ metadata:
 spec:
   apiEndpoint: https://member%d.example.com
   secretRef: {name: member%d}
+status: {conditions: [{type: Ready, status: "True", lastProbeTime: "2026-01-01T00:00:00Z"}]}
 `, i, i%3, i, i)
 	}
 	if err := os.WriteFile(filepath.Join(dir, "clusters.yaml"), []byte(b.String()), 0o644); err != nil {
