@@ -311,7 +311,16 @@ spec:
 	assert.Empty(t, names(t, dynamicFor(t, "member2"), configMapsGVR, other, "b-config"), "member2 is not joined to it")
 
 	federated := func() []string { return snapshot(t, host, federatedConfigMapsGVR, federatedGVR("federatednamespaces")) }
-	hostBefore, membersBefore := federated(), memberSnapshots(t, configMapsGVR, namespacesGVR, serviceAccountsGVR, secretsGVR, clusterRoleBindingsGVR)
+	// Both federations' namespaces, the reserved ones and the cluster-wide RBAC: what either
+	// federation could touch (other tests' namespaces may still be going away meanwhile).
+	members := func() map[string][]string {
+		out := memberSnapshots(t, configMapsGVR, namespacesGVR, serviceAccountsGVR, secretsGVR, clusterRoleBindingsGVR)
+		for m, snap := range out {
+			out[m] = only(snap, append([]string{" tenant-a/", " " + other + "/", "namespaces /tenant-a@", "namespaces /" + other + "@", "clusterrolebindings "}, reservedEntries...)...)
+		}
+		return out
+	}
+	hostBefore, membersBefore := federated(), members()
 
 	// Each federation's pass, run again and with its dry runs, changes nothing of the other's.
 	for _, args := range [][]string{
@@ -323,7 +332,7 @@ spec:
 		assert.NotRegexp(t, `(?m)\s(unlabelled|deleted|updated|adopted)(\s{2,}|$)`, r.stdout, "%v: the RESULT column", args)
 	}
 	assert.Equal(t, hostBefore, federated(), "no finalizer or status of either was rewritten by the other")
-	assert.Equal(t, membersBefore, memberSnapshots(t, configMapsGVR, namespacesGVR, serviceAccountsGVR, secretsGVR, clusterRoleBindingsGVR))
+	assert.Equal(t, membersBefore, members())
 	for _, f := range []struct{ ns, name string }{{"tenant-a", "a-config"}, {other, "b-config"}} {
 		obj := getObject(t, host, federatedConfigMapsGVR, f.ns, f.name)
 		assert.Equal(t, []string{apis.SyncFinalizer}, obj.GetFinalizers(), f.name)
@@ -353,7 +362,7 @@ spec: {scope: Cluster}
 		assert.Contains(t, r.stderr, "second Cluster-scoped federation", ns)
 	}
 	require.NoError(t, host.Resource(apis.KubeFedConfigResource).Namespace("fed-c").Delete(ctx, apis.KubeFedConfigName, metav1.DeleteOptions{}))
-	assert.Equal(t, membersBefore, memberSnapshots(t, configMapsGVR, namespacesGVR, serviceAccountsGVR, secretsGVR, clusterRoleBindingsGVR), "the refused passes wrote nothing")
+	assert.Equal(t, membersBefore, members(), "the refused passes wrote nothing")
 
 	require.NoError(t, host.Resource(federatedConfigMapsGVR).Namespace(other).Delete(ctx, "b-config", metav1.DeleteOptions{}))
 	mustRun(t, "--kubefed-namespace", other, "propagate")
