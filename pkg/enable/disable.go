@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -17,6 +18,7 @@ import (
 	"github.com/kubefedctl/kubefedctl/pkg/apis"
 	"github.com/kubefedctl/kubefedctl/pkg/apply"
 	"github.com/kubefedctl/kubefedctl/pkg/cli"
+	"github.com/kubefedctl/kubefedctl/pkg/protocol"
 )
 
 // DisableOptions for `disable`.
@@ -91,6 +93,17 @@ func (o *DisableOptions) Run(ctx context.Context) error {
 	}
 	if len(objects) > 0 && !o.Force {
 		return refuseLiveObjects(tc, name, objects)
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	if o.dryRun == cli.DryRunNone && len(objects) > 0 {
+		// Between a pass reading the type config and writing finalizers, disabling could lose
+		// the race: hold the pass Lease while the finalizers go.
+		l, err := protocol.Acquire(ctx, o.host.Kube, ns, time.Minute, func() { cancel(protocol.ErrLeaseLost) })
+		if err != nil {
+			return fmt.Errorf("disabling %s: %w", name, err)
+		}
+		defer l.Release()
 	}
 	if tc.Enabled() {
 		// Disabled before the finalizers go, so that a pass running meanwhile adds none back;

@@ -2,7 +2,6 @@ package enable
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -12,11 +11,10 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/client-go/util/retry"
 
 	"github.com/kubefedctl/kubefedctl/pkg/apis"
 	"github.com/kubefedctl/kubefedctl/pkg/cli"
+	"github.com/kubefedctl/kubefedctl/pkg/protocol"
 )
 
 // namedShown is how many federated objects a refusal names before "and N more".
@@ -138,60 +136,14 @@ func refuseLiveObjects(tc *apis.FederatedTypeConfig, typeConfigName string, obje
 		typeConfigName, exist, someNames(objects), apis.SyncFinalizer, forceEffect)
 }
 
-// withoutSyncFinalizerPatch is a merge patch that drops the sync finalizer and keeps every other
-// one, guarded by the resourceVersion the object was read at: a finalizer another controller
-// added since makes it fail with a conflict instead of being lost.
-func withoutSyncFinalizerPatch(obj *unstructured.Unstructured) ([]byte, error) {
-	kept := []string{}
-	for _, f := range obj.GetFinalizers() {
-		if f != apis.SyncFinalizer {
-			kept = append(kept, f)
-		}
-	}
-	return json.Marshal(map[string]any{"metadata": map[string]any{
-		"resourceVersion": obj.GetResourceVersion(),
-		"finalizers":      kept,
-	}})
-}
-
-// removeSyncFinalizer removes the sync finalizer from one federated object, reading it again
-// after a conflict. It reports false when the object is gone or holds no such finalizer.
+// removeSyncFinalizer removes the sync finalizer from one federated object, keeping every other
+// one (the shared protocol's patch, guarded by the resourceVersion). It reports false when the
+// object is gone or holds no such finalizer.
 func removeSyncFinalizer(ctx context.Context, host *cli.Clients, tc *apis.FederatedTypeConfig, obj *unstructured.Unstructured, dryRun cli.DryRun) (bool, error) {
 	client := host.Dynamic.Resource(federatedResource(tc)).Namespace(obj.GetNamespace())
-	current := obj
-	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
-		if current == nil || !hasSyncFinalizer(current) {
-			return nil
-		}
-		if !dryRun.Writes() {
-			return nil
-		}
-		patch, err := withoutSyncFinalizerPatch(current)
-		if err != nil {
-			return err
-		}
-		_, err = client.Patch(ctx, current.GetName(), types.MergePatchType, patch, metav1.PatchOptions{DryRun: dryRun.Options()})
-		switch {
-		case apierrors.IsNotFound(err):
-			current = nil
-			return nil
-		case apierrors.IsConflict(err):
-			fresh, getErr := client.Get(ctx, current.GetName(), metav1.GetOptions{})
-			if apierrors.IsNotFound(getErr) {
-				current = nil
-				return nil
-			}
-			if getErr != nil {
-				return getErr
-			}
-			current = fresh
-		}
-		return err
-	})
+	removed, err := protocol.PatchFinalizer(ctx, client, obj, false, dryRun)
 	if err != nil {
-		return false, fmt.Errorf("removing the finalizer %s from %s %q: %s", apis.SyncFinalizer, tc.Spec.FederatedType.Kind, objectKey(obj), cli.ServerError(err))
+		return false, fmt.Errorf("removing the finalizer %s from %s %q: %s", apis.SyncFinalizer, tc.Spec.FederatedType.Kind, objectKey(obj), err)
 	}
-	// current is the object as last read: still holding the finalizer when the patch went
-	// through (or would have, in a client dry run).
-	return current != nil && hasSyncFinalizer(current), nil
+	return removed, nil
 }

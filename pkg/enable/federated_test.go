@@ -90,26 +90,6 @@ func TestRefuseLiveObjectsNamesSomeAndSaysWhatForceDoes(t *testing.T) {
 	}
 }
 
-func TestWithoutSyncFinalizerPatchKeepsOthersAndGuardsTheVersion(t *testing.T) {
-	tests := []struct {
-		name       string
-		finalizers []string
-		want       string
-	}{
-		{"ours alone", []string{apis.SyncFinalizer}, `{"metadata":{"finalizers":[],"resourceVersion":"42"}}`},
-		{"ours among others", []string{"example.com/backup", apis.SyncFinalizer, "example.com/audit"}, `{"metadata":{"finalizers":["example.com/backup","example.com/audit"],"resourceVersion":"42"}}`},
-		{"ours twice", []string{apis.SyncFinalizer, "example.com/backup", apis.SyncFinalizer}, `{"metadata":{"finalizers":["example.com/backup"],"resourceVersion":"42"}}`},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			obj := federatedSecret("demo", "a", true, tt.finalizers...)
-			got, err := withoutSyncFinalizerPatch(&obj)
-			require.NoError(t, err)
-			assert.JSONEq(t, tt.want, string(got))
-		})
-	}
-}
-
 func TestHasSyncFinalizer(t *testing.T) {
 	tests := []struct {
 		finalizers []string

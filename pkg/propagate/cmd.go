@@ -5,6 +5,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/kubefedctl/kubefedctl/pkg/cli"
+	"github.com/kubefedctl/kubefedctl/pkg/protocol"
 )
 
 const example = `  # Make every member hold what the federation says
@@ -62,7 +63,7 @@ Exit codes: 0 success, 1 any failure; with --detailed-exitcode, 0 no changes, 2 
 	f.BoolVar(&o.Diff, "diff", false, "With --dry-run: a unified diff for every object that would change")
 	f.BoolVar(&o.DetailedExitCode, "detailed-exitcode", false, "Exit 0 when nothing changes, 2 when something does (or would), 1 on failure")
 	f.IntVar(&o.Concurrency, "concurrency", o.Concurrency, "Writes in flight per member")
-	f.DurationVar(&o.LockTimeout, "lock-timeout", o.LockTimeout, "How long to wait for another pass of the federation to finish (its Lease "+LeaseName+" in the KubeFed namespace)")
+	f.DurationVar(&o.LockTimeout, "lock-timeout", o.LockTimeout, "How long to wait for another pass of the federation to finish (its Lease "+protocol.LeaseName+" in the KubeFed namespace)")
 	cli.AddDryRunFlag(f, &o.dryRunFlag)
 	return cmd
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/kubefedctl/kubefedctl/pkg/apis"
 	"github.com/kubefedctl/kubefedctl/pkg/cli"
 	"github.com/kubefedctl/kubefedctl/pkg/join"
+	"github.com/kubefedctl/kubefedctl/pkg/protocol"
 	"github.com/kubefedctl/kubefedctl/pkg/render"
 )
 
@@ -107,7 +108,7 @@ func (o *Options) Validate(namespaceSet bool) error {
 // Run reads the federation, plans it, makes each member match, writes status, and reports.
 //
 // The pass protocol, which every change here keeps:
-//   - one pass at a time per federation, under the Lease LeaseName (dry runs take none);
+//   - one pass at a time per federation, under the Lease protocol.LeaseName (dry runs take none);
 //   - a federated object's finalizer is on before any member write for it;
 //   - a deleted federated object's finalizer comes off only when every cluster was reached and
 //     listed the type and each copy it held is gone (or unlabelled, when orphaned);
@@ -121,14 +122,14 @@ func (o *Options) Run(ctx context.Context) error {
 	if o.dryRun == cli.DryRunNone {
 		// One pass at a time: two would undo each other's deletes. Dry runs write nothing.
 		progress("waiting for the pass lease")
-		l, err := acquireLease(ctx, o.host.Kube, o.globals.KubeFedNamespace, o.LockTimeout, func() { cancel(errLeaseLost) })
+		l, err := protocol.Acquire(ctx, o.host.Kube, o.globals.KubeFedNamespace, o.LockTimeout, func() { cancel(protocol.ErrLeaseLost) })
 		if err != nil {
 			if apierrors.IsNotFound(err) {
 				return fmt.Errorf("the host (context %q) has no namespace %q: run kubefedctl init first", o.host.Context, o.globals.KubeFedNamespace)
 			}
 			return err
 		}
-		defer l.release()
+		defer l.Release()
 	}
 	progress("reading the federation")
 	p, err := o.read(ctx)
@@ -157,8 +158,8 @@ func (o *Options) Run(ctx context.Context) error {
 		o.propagateType(ctx, st, plan, report, progress)
 	}
 	progress("")
-	if errors.Is(context.Cause(ctx), errLeaseLost) {
-		report.Errors = append(report.Errors, errLeaseLost.Error())
+	if errors.Is(context.Cause(ctx), protocol.ErrLeaseLost) {
+		report.Errors = append(report.Errors, protocol.ErrLeaseLost.Error())
 	}
 	report.sort()
 	report.summarize(o.dryRun.Suffix())

@@ -3,14 +3,12 @@ package propagate
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"reflect"
 	"sort"
 	"sync"
 	"time"
 
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -19,6 +17,7 @@ import (
 	"github.com/kubefedctl/kubefedctl/pkg/apis"
 	"github.com/kubefedctl/kubefedctl/pkg/apply"
 	"github.com/kubefedctl/kubefedctl/pkg/cli"
+	"github.com/kubefedctl/kubefedctl/pkg/protocol"
 	"github.com/kubefedctl/kubefedctl/pkg/render"
 )
 
@@ -121,7 +120,8 @@ func (o *Options) writeBack(ctx context.Context, st *state, plan *render.Result,
 			}
 			continue
 		}
-		if err := o.patchFinalizer(ctx, tc, obj, false); err != nil {
+		client := o.host.Dynamic.Resource(federatedGVR(tc)).Namespace(obj.GetNamespace())
+		if _, err := protocol.PatchFinalizer(ctx, client, obj, false, o.dryRun); err != nil {
 			errs = append(errs, fmt.Sprintf("removing the finalizer of %s %s: %s", tc.Spec.FederatedType.Kind, objectName(obj), err))
 		}
 	}
@@ -154,60 +154,6 @@ func finalizerHold(unreachable map[string]string, kind, namespace, name string, 
 		}
 	}
 	return "", false
-}
-
-// patchFinalizer adds (or removes) kubefed's finalizer on a federated object, leaving every
-// other finalizer as it is: the patch carries the resourceVersion it was computed from, and a
-// conflict reads the object again.
-func (o *Options) patchFinalizer(ctx context.Context, tc *apis.FederatedTypeConfig, obj *unstructured.Unstructured, add bool) error {
-	client := o.host.Dynamic.Resource(federatedGVR(tc)).Namespace(obj.GetNamespace())
-	current := obj
-	for attempt := 0; ; attempt++ {
-		finalizers := withFinalizer(current.GetFinalizers(), add)
-		if finalizers == nil {
-			return nil // nothing to do: already so
-		}
-		patch, err := json.Marshal(map[string]any{"metadata": map[string]any{"resourceVersion": current.GetResourceVersion(), "finalizers": finalizers}})
-		if err != nil {
-			return err
-		}
-		_, err = client.Patch(ctx, obj.GetName(), types.MergePatchType, patch, metav1.PatchOptions{FieldManager: apply.FieldManager})
-		if err == nil || !apierrors.IsConflict(err) || attempt == 3 {
-			if err != nil {
-				return errors.New(cli.ServerError(err))
-			}
-			return nil
-		}
-		if current, err = client.Get(ctx, obj.GetName(), metav1.GetOptions{}); err != nil {
-			if apierrors.IsNotFound(err) && !add {
-				return nil
-			}
-			return errors.New(cli.ServerError(err))
-		}
-	}
-}
-
-// withFinalizer is the finalizer list with kubefed's added or removed, the others in their
-// order; nil when the list is already so. An empty list is [] and not nil.
-func withFinalizer(finalizers []string, add bool) []string {
-	has := false
-	out := []string{}
-	for _, f := range finalizers {
-		if f == apis.SyncFinalizer {
-			has = true
-			if !add {
-				continue
-			}
-		}
-		out = append(out, f)
-	}
-	if has == add {
-		return nil
-	}
-	if add {
-		out = append(out, apis.SyncFinalizer)
-	}
-	return out
 }
 
 func objectName(obj *unstructured.Unstructured) string {
@@ -343,7 +289,8 @@ func (o *Options) addFinalizers(ctx context.Context, st *state, plan *render.Res
 	failed := map[*apis.FederatedObject]string{}
 	var mu sync.Mutex
 	cli.ForEach(objects, o.Concurrency*2, func(_ int, obj *apis.FederatedObject) {
-		if err := o.patchFinalizer(ctx, obj.TypeConfig, obj.Object, true); err != nil {
+		client := o.host.Dynamic.Resource(federatedGVR(obj.TypeConfig)).Namespace(obj.Object.GetNamespace())
+		if _, err := protocol.PatchFinalizer(ctx, client, obj.Object, true, o.dryRun); err != nil {
 			mu.Lock()
 			failed[obj] = fmt.Sprintf("not written: adding the finalizer %s to %s first failed: %s", apis.SyncFinalizer, obj.Describe(), err)
 			mu.Unlock()

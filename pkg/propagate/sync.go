@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"strings"
 	"sync"
 
@@ -27,6 +28,10 @@ type action struct {
 	live    *unstructured.Unstructured
 	// remove is set for deletes and label removals.
 	options *metav1.DeleteOptions
+	// normalized is set for an update whose digest matches what was last applied although the
+	// live object reads otherwise: the server may have rewritten what was sent (a quantity, a
+	// Secret's stringData), which its own dry run tells.
+	normalized bool
 }
 
 func targetGVR(tc *apis.FederatedTypeConfig) schema.GroupVersionResource {
@@ -117,6 +122,7 @@ func (o *Options) syncType(ctx context.Context, st *state, plan *render.Result, 
 			o.guardNamespace(ctx, m, a)
 		}
 	}
+	o.checkNormalized(ctx, client, actions)
 	o.perform(ctx, m, client, actions)
 	if o.dryRun == cli.DryRunNone {
 		o.confirmDeleted(ctx, client, actions)
@@ -147,6 +153,39 @@ func (o *Options) confirmDeleted(ctx context.Context, client dynamic.Namespaceab
 			a.result.pending, a.result.Reason = true, a.result.Reason+"; still being deleted"
 		}
 	})
+}
+
+// checkNormalized asks the member, by a server-side dry run of the apply, whether an update
+// whose digest matches would change anything: the server stores some values otherwise than they
+// were sent (1000m as 1, stringData as data), so reading them back cannot tell. An apply that
+// would leave the object as it is is no change, and is not sent.
+func (o *Options) checkNormalized(ctx context.Context, client dynamic.NamespaceableResourceInterface, actions []*action) {
+	var check []*action
+	for _, a := range actions {
+		if a.normalized && a.result.Outcome == Updated {
+			check = append(check, a)
+		}
+	}
+	cli.ForEach(check, o.Concurrency, func(_ int, a *action) {
+		result, err := client.Namespace(a.result.Namespace).Apply(ctx, a.desired.GetName(), a.desired,
+			metav1.ApplyOptions{FieldManager: apply.FieldManager, Force: true, DryRun: []string{metav1.DryRunAll}})
+		if err == nil && sameStored(a.live, result) {
+			a.result.Outcome, a.desired = Unchanged, nil
+		}
+	})
+}
+
+// sameStored reports whether two versions of an object hold the same content, whatever their
+// bookkeeping (resourceVersion, managedFields' timestamps).
+func sameStored(a, b *unstructured.Unstructured) bool {
+	strip := func(u *unstructured.Unstructured) map[string]any {
+		c := u.DeepCopy()
+		for _, f := range []string{"managedFields", "resourceVersion", "generation"} {
+			unstructured.RemoveNestedField(c.Object, "metadata", f)
+		}
+		return c.Object
+	}
+	return reflect.DeepEqual(normalize(strip(a)), normalize(strip(b)))
 }
 
 // copyNamespace is the namespace of a federated object's member copies.
@@ -228,6 +267,7 @@ func (o *Options) decide(st *state, plan *render.Result, tc *apis.FederatedTypeC
 		a.desired = nil
 	default:
 		a.result.Outcome = Updated
+		a.normalized = live.GetAnnotations()[HashAnnotation] == hash
 	}
 	return a
 }

@@ -14,7 +14,7 @@ import (
 
 	"github.com/kubefedctl/kubefedctl/pkg/apis"
 	"github.com/kubefedctl/kubefedctl/pkg/cli"
-	"github.com/kubefedctl/kubefedctl/pkg/propagate"
+	"github.com/kubefedctl/kubefedctl/pkg/protocol"
 )
 
 // One pass at a time: a live holder of the pass Lease keeps a second pass out until
@@ -24,10 +24,10 @@ func TestProtocolOnePassAtATime(t *testing.T) {
 	federation(t)
 	ctx := context.Background()
 	leases := clientFor(t, "host").CoordinationV1().Leases(kfns)
-	_ = leases.Delete(ctx, propagate.LeaseName, metav1.DeleteOptions{})
+	_ = leases.Delete(ctx, protocol.LeaseName, metav1.DeleteOptions{})
 	holder, seconds := "another-pass", int32(30)
 	now := metav1.NewMicroTime(time.Now())
-	_, err := leases.Create(ctx, &coordinationv1.Lease{ObjectMeta: metav1.ObjectMeta{Name: propagate.LeaseName},
+	_, err := leases.Create(ctx, &coordinationv1.Lease{ObjectMeta: metav1.ObjectMeta{Name: protocol.LeaseName},
 		Spec: coordinationv1.LeaseSpec{HolderIdentity: &holder, LeaseDurationSeconds: &seconds, RenewTime: &now}}, metav1.CreateOptions{})
 	require.NoError(t, err)
 
@@ -41,14 +41,14 @@ func TestProtocolOnePassAtATime(t *testing.T) {
 	mustRun(t, "propagate", "--dry-run=server")
 
 	// The holder stopped renewing 31 s ago: its Lease has expired, and the next pass takes it.
-	lease, err := leases.Get(ctx, propagate.LeaseName, metav1.GetOptions{})
+	lease, err := leases.Get(ctx, protocol.LeaseName, metav1.GetOptions{})
 	require.NoError(t, err)
 	stale := metav1.NewMicroTime(time.Now().Add(-31 * time.Second))
 	lease.Spec.RenewTime = &stale
 	_, err = leases.Update(ctx, lease, metav1.UpdateOptions{})
 	require.NoError(t, err)
 	mustRun(t, "propagate", "--lock-timeout", "0s")
-	lease, err = leases.Get(ctx, propagate.LeaseName, metav1.GetOptions{})
+	lease, err = leases.Get(ctx, protocol.LeaseName, metav1.GetOptions{})
 	require.NoError(t, err)
 	assert.Empty(t, *lease.Spec.HolderIdentity, "released at the end of the pass")
 

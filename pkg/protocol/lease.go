@@ -1,4 +1,7 @@
-package propagate
+// Package protocol holds what every writer of a federation's federated objects shares with a
+// propagate pass: the pass Lease, one pass at a time per federation, and kubefed's finalizer,
+// added and removed without losing another controller's.
+package protocol
 
 import (
 	"context"
@@ -20,14 +23,14 @@ import (
 // federation, so that two passes never undo each other's deletes.
 const LeaseName = "kubefedctl-propagate"
 
-// errLeaseLost stops a pass whose Lease another pass took (after this one stalled past it).
-var errLeaseLost = errors.New("the pass Lease was lost to another pass, so this pass stopped; run it again")
+// ErrLeaseLost stops a pass whose Lease another pass took (after this one stalled past it).
+var ErrLeaseLost = errors.New("the pass Lease was lost to another pass, so this pass stopped; run it again")
 
 // leaseDuration is how long a holder that stops renewing (a killed pass) keeps others out.
 const leaseDuration = 30 * time.Second
 
-// lease is a held pass lock.
-type lease struct {
+// Lease is a held pass lock.
+type Lease struct {
 	client   kubernetes.Interface
 	ns, name string
 	holder   string
@@ -35,10 +38,10 @@ type lease struct {
 	done     chan struct{}
 }
 
-// leaseVerdict says what a pass may do with the Lease as it stands: take it, or wait for the
+// Verdict says what a pass may do with the Lease as it stands: take it, or wait for the
 // holder it names. A Lease whose holder is empty, or that has not been renewed within its
 // duration, is free.
-func leaseVerdict(l *coordinationv1.Lease, self string, now time.Time) (free bool, holder string) {
+func Verdict(l *coordinationv1.Lease, self string, now time.Time) (free bool, holder string) {
 	spec := l.Spec
 	if spec.HolderIdentity == nil || *spec.HolderIdentity == "" || *spec.HolderIdentity == self {
 		return true, ""
@@ -51,12 +54,12 @@ func leaseVerdict(l *coordinationv1.Lease, self string, now time.Time) (free boo
 	return !now.Before(expiry), holder
 }
 
-// acquireLease takes the pass Lease, waiting up to wait for a live holder to let go, and keeps
-// it renewed until release. cancel is called if the Lease is lost, so that the pass stops
+// Acquire takes the pass Lease, waiting up to wait for a live holder to let go, and keeps
+// it renewed until Release. lost is called if the Lease is lost, so that the pass stops
 // rather than run beside another.
-func acquireLease(ctx context.Context, client kubernetes.Interface, ns string, wait time.Duration, lost func()) (*lease, error) {
+func Acquire(ctx context.Context, client kubernetes.Interface, ns string, wait time.Duration, lost func()) (*Lease, error) {
 	host, _ := os.Hostname()
-	l := &lease{client: client, ns: ns, name: LeaseName, holder: fmt.Sprintf("%s-%d-%s", host, os.Getpid(), rand.String(5))}
+	l := &Lease{client: client, ns: ns, name: LeaseName, holder: fmt.Sprintf("%s-%d-%s", host, os.Getpid(), rand.String(5))}
 	deadline := time.Now().Add(wait)
 	for {
 		holder, err := l.try(ctx)
@@ -98,7 +101,7 @@ func acquireLease(ctx context.Context, client kubernetes.Interface, ns string, w
 }
 
 // try takes or renews the Lease once: "" when it is ours now, else the live holder.
-func (l *lease) try(ctx context.Context) (string, error) {
+func (l *Lease) try(ctx context.Context) (string, error) {
 	leases := l.client.CoordinationV1().Leases(l.ns)
 	now := metav1.NewMicroTime(time.Now())
 	seconds := int32(leaseDuration / time.Second)
@@ -119,7 +122,7 @@ func (l *lease) try(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("reading the pass Lease %s/%s: %s", l.ns, l.name, cli.ServerError(err))
 	}
-	free, holder := leaseVerdict(current, l.holder, now.Time)
+	free, holder := Verdict(current, l.holder, now.Time)
 	if !free {
 		return holder, nil
 	}
@@ -137,9 +140,9 @@ func (l *lease) try(ctx context.Context) (string, error) {
 	return "", nil
 }
 
-// release lets the Lease go at the end of the pass, so that the next need not wait for it to
+// Release lets the Lease go at the end of the pass, so that the next need not wait for it to
 // expire.
-func (l *lease) release() {
+func (l *Lease) Release() {
 	l.stop()
 	<-l.done
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

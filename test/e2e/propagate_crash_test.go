@@ -18,7 +18,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/kubefedctl/kubefedctl/pkg/apis"
-	"github.com/kubefedctl/kubefedctl/pkg/propagate"
+	"github.com/kubefedctl/kubefedctl/pkg/protocol"
 )
 
 // A pass killed at any point loses nothing: rounds of deletions, orphanings, placement moves and
@@ -68,7 +68,7 @@ func TestCrashKilledPassesConverge(t *testing.T) {
 		}
 		// A killed pass's Lease would keep the next out for its 30 s; the test does not wait
 		// for that (TestProtocolOnePassAtATime covers expiry).
-		_ = clientFor(t, "host").CoordinationV1().Leases(kfns).Delete(ctx, propagate.LeaseName, metav1.DeleteOptions{})
+		_ = clientFor(t, "host").CoordinationV1().Leases(kfns).Delete(ctx, protocol.LeaseName, metav1.DeleteOptions{})
 	}
 	for round := 0; round < 6; round++ {
 		kill(round)
