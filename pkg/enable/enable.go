@@ -76,7 +76,7 @@ func (o *Options) Validate() error {
 // Run resolves the target, builds the FederatedTypeConfig and the Federated CRD, and prints or
 // applies them.
 func (o *Options) Run(ctx context.Context) error {
-	target, err := o.target()
+	target, err := o.target(ctx)
 	if err != nil {
 		return err
 	}
@@ -127,7 +127,7 @@ func Apply(ctx context.Context, host *cli.Clients, tc *apis.FederatedTypeConfig,
 	return nil
 }
 
-func (o *Options) target() (Target, error) {
+func (o *Options) target(ctx context.Context) (Target, error) {
 	if o.Filename != "" {
 		docs, err := manifest.Read([]string{o.Filename}, o.In)
 		if err != nil {
@@ -145,6 +145,17 @@ func (o *Options) target() (Target, error) {
 	}
 	if target.Schema, err = PublishedSchema(disco, target.Resource); err != nil {
 		return Target{}, err
+	}
+	if target.Schema == nil && target.Resource.Group != "" {
+		// A CRD just created is served before the host publishes its OpenAPI document: its
+		// schema is in the CRD itself.
+		crd, err := o.host.Dynamic.Resource(apis.CRDResource).Get(ctx, target.Resource.PluralName+"."+target.Resource.Group, metav1.GetOptions{})
+		switch {
+		case err == nil:
+			target.Schema = crdSchema(crd, target.Resource.Version)
+		case !apierrors.IsNotFound(err):
+			return Target{}, fmt.Errorf("reading the CustomResourceDefinition of %s: %s", apis.TypeConfigName(target.Resource), cli.ServerError(err))
+		}
 	}
 	return target, nil
 }

@@ -49,9 +49,23 @@ func targetFromCRD(source string, crd *unstructured.Unstructured) (Target, error
 		Group: get("spec", "group"), Version: fmt.Sprint(chosen["name"]), Kind: get("spec", "names", "kind"),
 		PluralName: get("spec", "names", "plural"), Scope: get("spec", "scope"),
 	}
-	t := Target{Resource: r, ShortNames: shortNames}
-	if root, found, _ := unstructured.NestedMap(chosen, "schema", "openAPIV3Schema"); found {
-		t.Schema = TemplateSchema(nil, root)
+	return Target{Resource: r, ShortNames: shortNames, Schema: versionSchema(chosen)}, nil
+}
+
+// crdSchema is the template schema of one version of a CRD, or nil.
+func crdSchema(crd *unstructured.Unstructured, version string) map[string]any {
+	versions, _, _ := unstructured.NestedSlice(crd.Object, "spec", "versions")
+	for _, v := range versions {
+		if v, _ := v.(map[string]any); v["name"] == version {
+			return versionSchema(v)
+		}
 	}
-	return t, nil
+	return nil
+}
+
+func versionSchema(version map[string]any) map[string]any {
+	if root, found, _ := unstructured.NestedMap(version, "schema", "openAPIV3Schema"); found {
+		return TemplateSchema(nil, root)
+	}
+	return nil
 }

@@ -55,7 +55,7 @@ func TestCrashKilledPassesConverge(t *testing.T) {
 	kill := func(round int) {
 		cmd := exec.Command(binary, "--kubeconfig", fed.Kubeconfig, "propagate", "--lock-timeout", "0s")
 		require.NoError(t, cmd.Start())
-		delay := time.Duration(50+rng.Intn(1500)) * time.Millisecond
+		delay := time.Duration(20+rng.Intn(700)) * time.Millisecond
 		done := make(chan error, 1)
 		go func() { done <- cmd.Wait() }()
 		select {

