@@ -87,6 +87,33 @@ func (f *Federation) AdoptResources() bool {
 // (from the documents, else by kubefedctl's built-in convention) and rejects what it cannot use.
 // Namespaced objects given without a namespace get defaultNamespace, as kubectl does.
 func Assemble(docs []Document, kubefedNamespace, defaultNamespace string) (*Federation, error) {
+	f, _, err := assemble(docs, kubefedNamespace, defaultNamespace, false)
+	return f, err
+}
+
+// Rejected is a document that AssembleKeepGoing left out, with why.
+type Rejected struct {
+	Document Document
+	Err      error
+}
+
+// AssembleKeepGoing is Assemble for a pass over many users' objects: a federated object or a
+// ReplicaSchedulingPreference that cannot be used is left out and returned, and the others are
+// assembled. The federation's own documents (clusters, type configs, the KubeFedConfig) still
+// fail the whole.
+func AssembleKeepGoing(docs []Document, kubefedNamespace, defaultNamespace string) (*Federation, []Rejected, error) {
+	return assemble(docs, kubefedNamespace, defaultNamespace, true)
+}
+
+func assemble(docs []Document, kubefedNamespace, defaultNamespace string, keepGoing bool) (*Federation, []Rejected, error) {
+	var rejected []Rejected
+	reject := func(doc Document, err error) error {
+		if !keepGoing {
+			return err
+		}
+		rejected = append(rejected, Rejected{Document: doc, Err: err})
+		return nil
+	}
 	f := &Federation{KubeFedNamespace: kubefedNamespace}
 	seen := map[string]string{}
 	var candidates []Document
@@ -94,10 +121,10 @@ func Assemble(docs []Document, kubefedNamespace, defaultNamespace string) (*Fede
 		u := doc.Object
 		gvk := u.GroupVersionKind()
 		if gvk.Kind == "" {
-			return nil, fmt.Errorf("%s: object %q has no kind", doc.Source, u.GetName())
+			return nil, nil, fmt.Errorf("%s: object %q has no kind", doc.Source, u.GetName())
 		}
 		if u.GetName() == "" {
-			return nil, fmt.Errorf("%s: %s has no metadata.name", doc.Source, gvk.Kind)
+			return nil, nil, fmt.Errorf("%s: %s has no metadata.name", doc.Source, gvk.Kind)
 		}
 		var err error
 		switch {
@@ -108,16 +135,20 @@ func Assemble(docs []Document, kubefedNamespace, defaultNamespace string) (*Fede
 		case gvk.Group == CoreGroup && gvk.Kind == KindKubeFedConfig:
 			err = f.setConfig(doc)
 		case gvk.Group == SchedulingGroup && gvk.Kind == KindReplicaSchedulingPreference:
-			err = f.addPreference(doc, defaultNamespace)
+			if err = f.addPreference(doc, defaultNamespace); err != nil {
+				if err = reject(doc, err); err == nil {
+					continue
+				}
+			}
 		default:
 			candidates = append(candidates, doc)
 			continue
 		}
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if err := checkUnique(seen, doc); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 
@@ -135,18 +166,21 @@ func Assemble(docs []Document, kubefedNamespace, defaultNamespace string) (*Fede
 			}
 		}
 		if !ok {
-			return nil, unknownKindError(doc)
+			return nil, nil, unknownKindError(doc)
 		}
 		obj, err := newFederatedObject(doc, tc, defaultNamespace)
 		if err != nil {
-			return nil, err
+			if err = reject(doc, err); err != nil {
+				return nil, nil, err
+			}
+			continue
 		}
 		if err := checkUnique(seen, doc); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		f.Objects = append(f.Objects, obj)
 	}
-	return f, nil
+	return f, rejected, nil
 }
 
 func unknownKindError(doc Document) error {

@@ -5,6 +5,7 @@ package mask
 
 import (
 	"encoding/base64"
+	"fmt"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -212,10 +213,9 @@ func Text(msg string, obj map[string]any) string {
 	var values []any
 	for _, h := range holders {
 		for _, field := range secretFields {
-			m, _ := h[field].(map[string]any)
-			for _, v := range m {
-				values = append(values, v)
-			}
+			// Leaves, not values: a value of the wrong shape (an object, a number) is what a
+			// server's error quotes.
+			values = append(values, leaves(h[field])...)
 		}
 	}
 	for _, override := range overrideValues(obj) {
@@ -257,8 +257,14 @@ const minHidden = 3
 
 // encodings are the forms a value may take in a message: as stored, and base64 either way.
 func encodings(v any) []string {
-	s, ok := v.(string)
-	if !ok || s == "" {
+	var s string
+	switch t := v.(type) {
+	case string:
+		s = t
+	case int64, float64, bool:
+		s = fmt.Sprint(t)
+	}
+	if s == "" {
 		return nil
 	}
 	out := []string{s, base64.StdEncoding.EncodeToString([]byte(s))}

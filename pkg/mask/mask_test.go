@@ -100,3 +100,14 @@ func TestTextHidesOverrideValues(t *testing.T) {
 			}}}}}
 	assert.Equal(t, "invalid: ***, ***", Text("invalid: c2VjcmV0LXZhbHVl, secret-value", in))
 }
+
+// A value of the wrong shape is quoted by the server's error as it is: its leaves are hidden too.
+func TestTextHidesValuesOfTheWrongShape(t *testing.T) {
+	s := map[string]any{"apiVersion": "v1", "kind": "Secret",
+		"data":       map[string]any{"pw": map[string]any{"nested": "AnotherSecretValue99"}},
+		"stringData": map[string]any{"pin": int64(98765432)}}
+	msg := `.data.pw: expected string, got &value.valueUnstructured{Value:map[string]interface {}{"nested":"AnotherSecretValue99"}}; got &value.valueUnstructured{Value:98765432}`
+	out := Text(msg, s)
+	assert.NotContains(t, out, "AnotherSecretValue99")
+	assert.NotContains(t, out, "98765432")
+}

@@ -188,7 +188,8 @@ func (o *Options) propagateType(ctx context.Context, st *state, plan *render.Res
 	// The finalizer goes on before any member write for its object: a pass killed between the
 	// two leaves no copy that no finalizer protects. An object whose finalizer cannot be added
 	// is written nowhere, and fails like an object that cannot be rendered.
-	var held []render.Failure
+	held := append([]render.Failure(nil), st.rejected...)
+	report.Errors = append(report.Errors, st.errs...)
 	if o.dryRun == cli.DryRunNone {
 		progress("adding finalizers to " + st.tc.Name)
 		for obj, why := range o.addFinalizers(ctx, st, plan) {

@@ -17,6 +17,7 @@ import (
 	"github.com/kubefedctl/kubefedctl/pkg/apis"
 	"github.com/kubefedctl/kubefedctl/pkg/cli"
 	"github.com/kubefedctl/kubefedctl/pkg/join"
+	"github.com/kubefedctl/kubefedctl/pkg/render"
 )
 
 // member is a ready member and its clients, built from what join stored.
@@ -75,6 +76,10 @@ type state struct {
 	members     []*member
 	unreachable map[string]string
 	foreign     map[string]bool
+	// rejected are the objects the model left out or that a bad preference holds back; errs
+	// the pass's errors that belong to no object.
+	rejected []render.Failure
+	errs     []string
 }
 
 // deletion is a federated object being deleted, with its type config.
@@ -228,7 +233,8 @@ func (o *Options) load(ctx context.Context, p *pass, tc *apis.FederatedTypeConfi
 			docs = append(docs, apis.Document{Source: "host", Object: rsp})
 		}
 	}
-	fed, err := apis.Assemble(docs, o.globals.KubeFedNamespace, "default")
+	// One user's bad object or preference fails alone: the pass goes on with the others.
+	fed, rejected, err := apis.AssembleKeepGoing(docs, o.globals.KubeFedNamespace, "default")
 	if err != nil {
 		return nil, err
 	}
@@ -242,7 +248,31 @@ func (o *Options) load(ctx context.Context, p *pass, tc *apis.FederatedTypeConfi
 	for _, obj := range fed.Objects {
 		st.index[objectKey(obj.TypeConfig, obj.Object.GetNamespace(), obj.Object.GetName())] = obj
 	}
+	for _, r := range rejected {
+		st.reject(r)
+	}
 	return st, nil
+}
+
+// reject makes a document the model left out fail alone: a federated object that cannot be
+// read is written nowhere, and neither is the workload of a preference that cannot be read,
+// since its split is unknown; their copies stay as they are. A preference that names no
+// workload is an error of the pass.
+func (st *state) reject(r apis.Rejected) {
+	u := r.Document.Object
+	if u.GetKind() != apis.KindReplicaSchedulingPreference {
+		// Enough of a federated object to name it and keep its copies.
+		st.rejected = append(st.rejected, render.Failure{Object: &apis.FederatedObject{Source: r.Document.Source, Object: u, TypeConfig: st.tc}, Err: r.Err})
+		return
+	}
+	kind, _, _ := unstructured.NestedString(u.Object, "spec", "targetKind")
+	for _, obj := range st.fed.Objects {
+		if obj.Object.GetKind() == kind && obj.Object.GetNamespace() == u.GetNamespace() && obj.Object.GetName() == u.GetName() {
+			st.rejected = append(st.rejected, render.Failure{Object: obj, Err: fmt.Errorf("not written: its %w", r.Err)})
+			return
+		}
+	}
+	st.errs = append(st.errs, r.Err.Error())
 }
 
 // isNamespace reports whether a member object is a Namespace.

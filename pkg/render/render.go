@@ -148,8 +148,14 @@ func Render(fed *apis.Federation, opts Options) (*Result, error) {
 		switch p.Spec.TargetKind {
 		case apis.KindFederatedDeployment, apis.KindFederatedReplicaSet:
 		default:
-			return nil, fmt.Errorf("%s: %s: spec.targetKind %q is not supported; use FederatedDeployment or FederatedReplicaSet",
+			err := fmt.Errorf("%s: %s: spec.targetKind %q is not supported; use FederatedDeployment or FederatedReplicaSet",
 				p.Source, p.Describe(), p.Spec.TargetKind)
+			if !opts.KeepGoing {
+				return nil, err
+			}
+			// A pass goes on: kubefed's scheduler ignored what it could not schedule.
+			r.warn("%v; ignored", err)
+			continue
 		}
 		r.prefs[p.Namespace+"/"+p.Name] = p
 	}

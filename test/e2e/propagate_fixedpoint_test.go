@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -115,7 +116,10 @@ spec:
 	for _, o := range []struct{ plural, name string }{{"federateddeployments", "quantities"}, {"federatedsecrets", "string-data"}, {"federatedservices", "ports"}, {"federatedconfigmaps", "empties"}, {"federatednamespaces", "fixed"}} {
 		require.NoError(t, host.Resource(federatedGVR(o.plural)).Namespace(ns).Delete(ctx, o.name, metav1.DeleteOptions{}))
 	}
-	mustRun(t, "propagate")
+	require.Eventually(t, func() bool {
+		mustRun(t, "propagate")
+		return len(names(t, host, federatedGVR("federatednamespaces"), ns, ns)) == 0
+	}, 60*time.Second, time.Second, "the namespace goes, and then its FederatedNamespace")
 	mustRun(t, "disable", "secrets", "--force")
 	mustRun(t, "disable", "services", "--force")
 }

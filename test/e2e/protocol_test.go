@@ -11,6 +11,7 @@ import (
 	coordinationv1 "k8s.io/api/coordination/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/kubefedctl/kubefedctl/pkg/apis"
 	"github.com/kubefedctl/kubefedctl/pkg/cli"
@@ -156,4 +157,87 @@ spec:
 		return len(names(t, host, federatedGVR("federatednamespaces"), "finalizers", "finalizers")) == 0
 	}, 60*time.Second, time.Second)
 	_ = host.Resource(namespacesGVR).Delete(ctx, "finalizers", metav1.DeleteOptions{})
+}
+
+// Errors belong to objects: a tenant's preference with figures no workload can hold fails its
+// workload alone (a split it cannot compute is written nowhere, and the copies stay), another
+// tenant's objects and every later type are propagated, and the pass exits 1 at the end.
+func TestProtocolOneBadPreferenceFailsAlone(t *testing.T) {
+	federation(t)
+	ctx := context.Background()
+	host := dynamicFor(t, "host")
+	for _, ns := range []string{"tenant-a", "tenant-b"} {
+		ensureNamespace(t, "host", ns)
+	}
+	workload := func(ns string) string {
+		return `---
+apiVersion: types.kubefed.io/v1beta1
+kind: FederatedNamespace
+metadata: {name: ` + ns + `, namespace: ` + ns + `}
+spec: {placement: {clusterSelector: {}}}
+---
+apiVersion: types.kubefed.io/v1beta1
+kind: FederatedDeployment
+metadata: {name: web, namespace: ` + ns + `}
+spec:
+  template:
+    spec:
+      replicas: 2
+      selector: {matchLabels: {app: web}}
+      template:
+        metadata: {labels: {app: web}}
+        spec: {containers: [{name: c, image: nginx:1.27}]}
+  placement: {clusterSelector: {}}
+---
+apiVersion: types.kubefed.io/v1beta1
+kind: FederatedConfigMap
+metadata: {name: later, namespace: ` + ns + `}
+spec:
+  template: {data: {a: "1"}}
+  placement: {clusterSelector: {}}
+`
+	}
+	applyFiles(t, writeFile(t, workload("tenant-a")+workload("tenant-b")+`---
+apiVersion: scheduling.kubefed.io/v1alpha1
+kind: ReplicaSchedulingPreference
+metadata: {name: web, namespace: tenant-a}
+spec:
+  targetKind: FederatedDeployment
+  totalReplicas: 4
+  clusters:
+    member1: {minReplicas: 3000000000}
+---
+apiVersion: scheduling.kubefed.io/v1alpha1
+kind: ReplicaSchedulingPreference
+metadata: {name: nothing, namespace: tenant-b}
+spec:
+  targetKind: FederatedDeployment
+  totalReplicas: 3000000000
+`))
+	r := kubefedctl(t, "propagate")
+	assert.Equal(t, cli.ExitError, r.code, r.stdout+r.stderr)
+	for _, m := range []string{"member1", "member2"} {
+		assert.Regexp(t, m+`\s+Deployment\s+tenant-a\s+web\s+failed\s+.*ReplicaSchedulingPreference "tenant-a/web"`, r.stdout)
+		assert.Regexp(t, m+`\s+Deployment\s+tenant-b\s+web\s+created`, r.stdout)
+		assert.Regexp(t, m+`\s+ConfigMap\s+tenant-a\s+later\s+created`, r.stdout, "later types go on, the bad tenant's too")
+		assert.Empty(t, names(t, dynamicFor(t, m), deploymentsGVR, "tenant-a", "web"), m)
+	}
+	assert.Contains(t, r.stdout, `ReplicaSchedulingPreference "tenant-b/nothing"`, "a preference that names no workload is reported")
+
+	// Mended, the next pass converges.
+	for _, ns := range []string{"tenant-a", "tenant-b"} {
+		list, err := host.Resource(schema.GroupVersionResource{Group: apis.SchedulingGroup, Version: apis.SchedulingVersion, Resource: "replicaschedulingpreferences"}).Namespace(ns).List(ctx, metav1.ListOptions{})
+		require.NoError(t, err)
+		for _, item := range list.Items {
+			require.NoError(t, host.Resource(schema.GroupVersionResource{Group: apis.SchedulingGroup, Version: apis.SchedulingVersion, Resource: "replicaschedulingpreferences"}).Namespace(ns).Delete(ctx, item.GetName(), metav1.DeleteOptions{}))
+		}
+	}
+	r = mustRun(t, "propagate")
+	assert.Regexp(t, `member1\s+Deployment\s+tenant-a\s+web\s+created`, r.stdout)
+	for _, ns := range []string{"tenant-a", "tenant-b"} {
+		for _, o := range []struct{ plural, name string }{{"federateddeployments", "web"}, {"federatedconfigmaps", "later"}} {
+			require.NoError(t, host.Resource(federatedGVR(o.plural)).Namespace(ns).Delete(ctx, o.name, metav1.DeleteOptions{}))
+		}
+	}
+	mustRun(t, "propagate")
 }
