@@ -41,20 +41,11 @@ func federationScope(ctx context.Context, host *cli.Clients, kubefedNamespace st
 	default:
 		return "", nil, fmt.Errorf("reading the KubeFedConfig in %s in the host (context %q): %s", kubefedNamespace, host.Context, cli.ServerError(err))
 	}
-	list, err := configs.List(ctx, metav1.ListOptions{})
+	others, err := protocol.OtherFederations(ctx, host.Dynamic, kubefedNamespace)
 	if err != nil {
-		if apierrors.IsNotFound(err) || meta.IsNoMatchError(err) {
-			return "", nil, nil
-		}
-		return "", nil, fmt.Errorf("listing the host's KubeFedConfigs, to leave other federations' objects alone: %s", cli.ServerError(err))
+		return "", nil, err
 	}
-	foreign = map[string]bool{}
-	for _, c := range list.Items {
-		if c.GetNamespace() != kubefedNamespace && c.GetName() == apis.KubeFedConfigName {
-			foreign[c.GetNamespace()] = true
-		}
-	}
-	return "", foreign, nil
+	return "", others.Namespaces, nil
 }
 
 // ownObjects keeps the objects outside other federations' namespaces, sorted by namespace and

@@ -14,6 +14,7 @@ import (
 	"github.com/kubefedctl/kubefedctl/pkg/apis"
 	"github.com/kubefedctl/kubefedctl/pkg/apply"
 	"github.com/kubefedctl/kubefedctl/pkg/cli"
+	"github.com/kubefedctl/kubefedctl/pkg/protocol"
 )
 
 // Options for `init`.
@@ -127,19 +128,13 @@ func (o *Options) checkOnlyClusterScope(ctx context.Context) error {
 	if o.Scope != apis.ScopeCluster {
 		return nil
 	}
-	list, err := o.host.Dynamic.Resource(apis.KubeFedConfigResource).List(ctx, metav1.ListOptions{})
+	others, err := protocol.OtherFederations(ctx, o.host.Dynamic, o.globals.KubeFedNamespace)
 	if err != nil {
-		if isNoMatch(err) {
-			return nil
-		}
-		return fmt.Errorf("listing the host's KubeFedConfigs in context %q: %s", o.host.Context, cli.ServerError(err))
+		return err
 	}
-	for _, c := range list.Items {
-		scope, _, _ := unstructured.NestedString(c.Object, "spec", "scope")
-		if c.GetNamespace() != o.globals.KubeFedNamespace && c.GetName() == apis.KubeFedConfigName && scope != apis.ScopeNamespaced {
-			return fmt.Errorf("the host already has a Cluster-scoped federation, in namespace %q; a second would claim the same federated objects: pass --scope Namespaced, or use another host",
-				c.GetNamespace())
-		}
+	if len(others.ClusterScoped) > 0 {
+		return fmt.Errorf("the host already has a Cluster-scoped federation, in namespace %q; a second would claim the same federated objects: pass --scope Namespaced, or use another host",
+			others.ClusterScoped[0])
 	}
 	return nil
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/kubefedctl/kubefedctl/pkg/apis"
 	"github.com/kubefedctl/kubefedctl/pkg/cli"
 	"github.com/kubefedctl/kubefedctl/pkg/join"
+	"github.com/kubefedctl/kubefedctl/pkg/protocol"
 	"github.com/kubefedctl/kubefedctl/pkg/render"
 )
 
@@ -337,29 +338,22 @@ func hasFinalizer(obj *unstructured.Unstructured) bool {
 	return false
 }
 
-// otherFederations finds the KubeFed namespaces of the host's other federations: namespaces
-// holding a KubeFedConfig other than this one's. A Namespaced federation reads only its own
-// namespace, and so sees none; a Cluster federation leaves theirs alone. Two Cluster-scoped
-// federations on one host would both claim every namespace, so that is refused.
+// otherFederations finds the KubeFed namespaces of the host's other federations, which a
+// Cluster federation leaves alone (a Namespaced one reads only its own namespace, and so sees
+// none). Two Cluster-scoped federations on one host would both claim every namespace, so that
+// is refused.
 func (o *Options) otherFederations(ctx context.Context, config *unstructured.Unstructured) (map[string]bool, error) {
 	ns := o.globals.KubeFedNamespace
 	if scope, _, _ := unstructured.NestedString(config.Object, "spec", "scope"); scope == apis.ScopeNamespaced {
 		return nil, nil
 	}
-	list, err := o.host.Dynamic.Resource(apis.KubeFedConfigResource).List(ctx, metav1.ListOptions{})
+	others, err := protocol.OtherFederations(ctx, o.host.Dynamic, ns)
 	if err != nil {
-		return nil, fmt.Errorf("listing the host's KubeFedConfigs, to leave other federations' namespaces alone: %s", cli.ServerError(err))
+		return nil, err
 	}
-	foreign := map[string]bool{}
-	for _, c := range list.Items {
-		if c.GetNamespace() == ns || c.GetName() != apis.KubeFedConfigName {
-			continue
-		}
-		if scope, _, _ := unstructured.NestedString(c.Object, "spec", "scope"); scope != apis.ScopeNamespaced {
-			return nil, fmt.Errorf("the host holds a second Cluster-scoped federation, in namespace %q, beside this one in %q: both would claim every namespace; make one of them Namespaced, or use another host",
-				c.GetNamespace(), ns)
-		}
-		foreign[c.GetNamespace()] = true
+	if len(others.ClusterScoped) > 0 {
+		return nil, fmt.Errorf("the host holds a second Cluster-scoped federation, in namespace %q, beside this one in %q: both would claim every namespace; make one of them Namespaced, or use another host",
+			others.ClusterScoped[0], ns)
 	}
-	return foreign, nil
+	return others.Namespaces, nil
 }
