@@ -4,19 +4,13 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"slices"
-	"sort"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
-	"k8s.io/client-go/discovery"
-	"k8s.io/client-go/metadata"
-	"k8s.io/client-go/rest"
 
 	"github.com/kubefedctl/kubefedctl/pkg/apis"
 	"github.com/kubefedctl/kubefedctl/pkg/apply"
@@ -257,73 +251,15 @@ func (o *UnjoinOptions) planNamespace(ctx context.Context, obj *unstructured.Uns
 		return nil, err
 	}
 	if !facts.isHost && facts.joinedBy != "" {
-		items, unlisted := listNamespace(ctx, o.member, ns.Name)
+		contents, unlisted := o.member.NamespaceContents(ctx, ns.Name)
+		items := make([]namespaceItem, len(contents))
+		for i, c := range contents {
+			items[i] = namespaceItem{group: c.Group, kind: c.Kind, name: c.Name}
+		}
 		facts.foreign, facts.unlisted = foreignItems(o.names, items), unlisted
 	}
 	remove, why := namespaceDecision(facts)
 	return &memberAction{obj: obj, remove: remove, why: why}, nil
-}
-
-// listNamespace lists, by their metadata, the objects of every namespaced type the member
-// serves and can list, in one namespace; unlisted names the types (or API groups) it could not
-// list, which keep the namespace.
-func listNamespace(ctx context.Context, clients *cli.Clients, namespace string) ([]namespaceItem, []string) {
-	var unlisted []string
-	lists, err := clients.Kube.Discovery().ServerPreferredNamespacedResources()
-	if err != nil {
-		if failed, ok := err.(*discovery.ErrGroupDiscoveryFailed); ok {
-			for gv, e := range failed.Groups {
-				unlisted = append(unlisted, fmt.Sprintf("API group %s: %v", gv, e))
-			}
-		} else {
-			return nil, []string{"discovery: " + cli.ServerError(err)}
-		}
-	}
-	type target struct {
-		gvr  schema.GroupVersionResource
-		kind string
-	}
-	var targets []target
-	for _, list := range lists {
-		gv, err := schema.ParseGroupVersion(list.GroupVersion)
-		if err != nil {
-			continue
-		}
-		for _, r := range list.APIResources {
-			if strings.Contains(r.Name, "/") || !slices.Contains(r.Verbs, "list") || r.Kind == "Event" {
-				continue
-			}
-			targets = append(targets, target{gv.WithResource(r.Name), r.Kind})
-		}
-	}
-	config := rest.CopyConfig(clients.Config)
-	// Listing every type lists deprecated ones too (v1 Endpoints): their warnings are noise here.
-	config.WarningHandler = rest.NoWarnings{}
-	client, err := metadata.NewForConfig(config)
-	if err != nil {
-		return nil, append(unlisted, err.Error())
-	}
-	found := make([][]namespaceItem, len(targets))
-	failed := make([]string, len(targets))
-	cli.ForEach(targets, 8, func(i int, t target) {
-		list, err := client.Resource(t.gvr).Namespace(namespace).List(ctx, metav1.ListOptions{})
-		if err != nil {
-			failed[i] = t.gvr.Resource + "." + t.gvr.Group + ": " + cli.ServerError(err)
-			return
-		}
-		for _, item := range list.Items {
-			found[i] = append(found[i], namespaceItem{group: t.gvr.Group, kind: t.kind, name: item.Name})
-		}
-	})
-	var items []namespaceItem
-	for i := range targets {
-		items = append(items, found[i]...)
-		if failed[i] != "" {
-			unlisted = append(unlisted, failed[i])
-		}
-	}
-	sort.Strings(unlisted)
-	return items, unlisted
 }
 
 // cleanMember carries out the plan: deletes what it says, in its order, and returns what it

@@ -4,14 +4,9 @@ import (
 	"context"
 	"fmt"
 	"sort"
-
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/client-go/discovery"
-	"k8s.io/client-go/metadata"
+	"strings"
 
 	"github.com/kubefedctl/kubefedctl/pkg/apis"
-	"github.com/kubefedctl/kubefedctl/pkg/cli"
 )
 
 // maxListed is how many unmanaged objects a report names.
@@ -36,40 +31,17 @@ func (o *Options) guardNamespace(ctx context.Context, m *member, a *action) {
 }
 
 // unmanagedObjects lists up to maxListed objects in a member namespace that the federation
-// does not manage, as "kind/name", sorted: one metadata LIST of each namespaced type the member
-// serves.
+// does not manage, as "kind/name", sorted. A type that cannot be listed is an error: what is not
+// seen may be someone's data.
 func unmanagedObjects(ctx context.Context, m *member, namespace string) ([]string, error) {
-	disco, err := discovery.NewDiscoveryClientForConfig(m.clients.Config)
-	if err != nil {
-		return nil, err
-	}
-	lists, err := disco.ServerPreferredNamespacedResources()
-	if err != nil && len(lists) == 0 {
-		return nil, fmt.Errorf("discovery: %s", cli.ServerError(err))
-	}
-	client, err := metadata.NewForConfig(m.clients.Config)
-	if err != nil {
-		return nil, err
+	items, unlisted := m.clients.NamespaceContents(ctx, namespace)
+	if len(unlisted) > 0 {
+		return nil, fmt.Errorf("could not list %s", strings.Join(unlisted, "; "))
 	}
 	var found []string
-	for _, list := range lists {
-		gv, err := schema.ParseGroupVersion(list.GroupVersion)
-		if err != nil {
-			continue
-		}
-		for _, r := range list.APIResources {
-			if !listable(r) || controllerMade(gv.Group, r.Name) {
-				continue
-			}
-			items, err := client.Resource(gv.WithResource(r.Name)).Namespace(namespace).List(ctx, metav1.ListOptions{Limit: 100})
-			if err != nil {
-				return nil, fmt.Errorf("listing %s: %s", r.Name, cli.ServerError(err))
-			}
-			for _, item := range items.Items {
-				if unmanagedObject(r.Kind, item.GetName(), item.GetLabels(), len(item.GetOwnerReferences()) > 0) {
-					found = append(found, r.Kind+"/"+item.GetName())
-				}
-			}
+	for _, item := range items {
+		if !controllerMade(item.Group, item.Kind) && unmanagedObject(item.Kind, item.Name, item.Labels, item.Owned) {
+			found = append(found, item.Kind+"/"+item.Name)
 		}
 	}
 	sort.Strings(found)
@@ -79,27 +51,10 @@ func unmanagedObjects(ctx context.Context, m *member, namespace string) ([]strin
 	return found, nil
 }
 
-func listable(r metav1.APIResource) bool {
-	for _, v := range r.Verbs {
-		if v == "list" {
-			return true
-		}
-	}
-	return false
-}
-
-// controllerMade are the types whose objects a cluster makes by itself in every namespace, or
-// for objects that are there: they are no one's data.
-func controllerMade(group, resource string) bool {
-	switch {
-	case group == "" && (resource == "events" || resource == "endpoints"):
-		return true
-	case group == "events.k8s.io" && resource == "events":
-		return true
-	case group == "discovery.k8s.io" && resource == "endpointslices":
-		return true
-	}
-	return false
+// controllerMade are the kinds whose objects a cluster makes by itself for objects that are
+// there (a Service's endpoints): they are no one's data.
+func controllerMade(group, kind string) bool {
+	return (group == "" && kind == "Endpoints") || (group == "discovery.k8s.io" && kind == "EndpointSlice")
 }
 
 // unmanagedObject reports whether an object in a namespace is someone else's than the
