@@ -137,6 +137,7 @@ func (o *Options) Run(ctx context.Context) error {
 		return err
 	}
 	report := &Report{Unreachable: p.unreachable}
+	named := false
 	warned := map[string]bool{}
 	// One type at a time: its federated objects, plan and member objects, then the next.
 	for _, tc := range p.types {
@@ -156,8 +157,17 @@ func (o *Options) Run(ctx context.Context) error {
 			}
 		}
 		o.propagateType(ctx, st, plan, report, progress)
+		named = named || len(st.deleting) > 0 || len(st.rejected) > 0
+		for _, obj := range st.fed.Objects {
+			named = named || obj.TypeConfig == st.tc
+		}
 	}
 	progress("")
+	if o.Name != "" && !named && len(report.Results) == 0 {
+		// A misspelt NAME would otherwise read as "nothing to propagate".
+		return fmt.Errorf("no federated object of type %q is named %q%s (kubectl get federatedtypeconfigs -n %s lists the types)",
+			o.Type, o.Name, o.inNamespace(), o.globals.KubeFedNamespace)
+	}
 	if errors.Is(context.Cause(ctx), protocol.ErrLeaseLost) {
 		report.Errors = append(report.Errors, protocol.ErrLeaseLost.Error())
 	}
@@ -219,6 +229,14 @@ func (o *Options) propagateType(ctx context.Context, st *state, plan *render.Res
 		report.Waiting = append(report.Waiting, waiting...)
 	}
 	report.Results = append(report.Results, results...)
+}
+
+// inNamespace says which namespace the pass was limited to, for messages.
+func (o *Options) inNamespace() string {
+	if o.namespace == "" {
+		return " in any namespace"
+	}
+	return fmt.Sprintf(" in namespace %q", o.namespace)
 }
 
 // progress writes a one-line status on stderr when stderr is a terminal.

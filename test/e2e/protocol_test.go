@@ -241,3 +241,37 @@ spec:
 	}
 	mustRun(t, "propagate")
 }
+
+// A misspelt NAME is an error, not "nothing to propagate".
+func TestProtocolMisspeltNameIsAnError(t *testing.T) {
+	federation(t)
+	ensureNamespace(t, "host", "named")
+	applyFiles(t, writeFile(t, `
+apiVersion: types.kubefed.io/v1beta1
+kind: FederatedNamespace
+metadata: {name: named, namespace: named}
+spec: {placement: {clusterSelector: {}}}
+---
+apiVersion: types.kubefed.io/v1beta1
+kind: FederatedConfigMap
+metadata: {name: settings, namespace: named}
+spec:
+  template: {data: {a: "1"}}
+  placement: {clusterSelector: {}}
+`))
+	mustRun(t, "propagate", "namespaces", "named", "-n", "named")
+	r := kubefedctl(t, "propagate", "configmaps", "setings", "-n", "named")
+	assert.Equal(t, cli.ExitError, r.code, r.stdout)
+	assert.Contains(t, r.stderr, `no federated object of type "configmaps" is named "setings" in namespace "named"`)
+	r = mustRun(t, "propagate", "configmaps", "settings", "-n", "named")
+	assert.Regexp(t, `member1\s+ConfigMap\s+named\s+settings\s+created`, r.stdout)
+	host := dynamicFor(t, "host")
+	ctx := context.Background()
+	require.NoError(t, host.Resource(federatedConfigMapsGVR).Namespace("named").Delete(ctx, "settings", metav1.DeleteOptions{}))
+	mustRun(t, "propagate", "configmaps", "settings", "-n", "named")
+	require.NoError(t, host.Resource(federatedGVR("federatednamespaces")).Namespace("named").Delete(ctx, "named", metav1.DeleteOptions{}))
+	require.Eventually(t, func() bool {
+		mustRun(t, "propagate")
+		return len(names(t, host, federatedGVR("federatednamespaces"), "named", "named")) == 0
+	}, 60*time.Second, time.Second)
+}
