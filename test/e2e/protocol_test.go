@@ -91,8 +91,18 @@ spec:
 	host := dynamicFor(t, "host")
 	require.NoError(t, host.Resource(federatedConfigMapsGVR).Namespace("selected").Delete(ctx, "doomed", metav1.DeleteOptions{}))
 
-	for _, args := range [][]string{{"-l", "app=other"}, {"configmaps", "other", "-n", "selected"}, {"-n", "default"}} {
-		r := mustRun(t, append([]string{"propagate"}, args...)...)
+	for _, sel := range []struct {
+		args []string
+		code int
+	}{
+		{[]string{"-l", "app=other"}, cli.ExitOK},
+		// A NAME that names nothing is an error, and touches nothing either.
+		{[]string{"configmaps", "other", "-n", "selected"}, cli.ExitError},
+		{[]string{"-n", "default"}, cli.ExitOK},
+	} {
+		args := sel.args
+		r := kubefedctl(t, append([]string{"propagate"}, args...)...)
+		assert.Equal(t, sel.code, r.code, "%v: %s%s", args, r.stdout, r.stderr)
 		assert.NotContains(t, r.stdout, "doomed", "%v", args)
 		obj := getObject(t, host, federatedConfigMapsGVR, "selected", "doomed")
 		assert.Equal(t, []string{apis.SyncFinalizer}, obj.GetFinalizers(), "%v: a selection that does not choose it leaves its finalizer", args)
