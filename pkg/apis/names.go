@@ -73,12 +73,23 @@ func IsReservedNamespace(name, kubefedNamespace string) bool {
 	return false
 }
 
-// IsMachineryGroup reports whether an API group holds the federation's own types: kubefed's
-// groups and the group of the federated types. Those types are never federated.
-func IsMachineryGroup(group, federatedGroup string) bool {
-	switch group {
-	case CoreGroup, SchedulingGroup, DefaultFederatedGroup, federatedGroup:
-		return true
+// MachineryGroups are the API groups of the federation itself: its cluster registry and type
+// configs, its scheduling preferences, and every group its federated types live in (the
+// default one and those given: the configured one, those the host's type configs name). Their
+// objects are never federated, and their types are never enabled or propagated: a federated
+// FederatedConfigMap would let whoever may write one place any object anywhere.
+func MachineryGroups(federatedGroups ...string) map[string]bool {
+	groups := map[string]bool{CoreGroup: true, SchedulingGroup: true, DefaultFederatedGroup: true}
+	for _, g := range federatedGroups {
+		if g != "" {
+			groups[g] = true
+		}
 	}
-	return false
+	return groups
+}
+
+// IsMachineryGroup reports whether an API group holds the federation's own types, for a type
+// whose federated group is federatedGroup.
+func IsMachineryGroup(group, federatedGroup string) bool {
+	return MachineryGroups(federatedGroup)[group]
 }

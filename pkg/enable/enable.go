@@ -171,7 +171,7 @@ func (o *Options) refuseMachinery(ctx context.Context, r apis.APIResource) error
 		}
 		groups = append(groups, hostGroups...)
 	}
-	return RefuseMachinery(r, MachineryGroups(groups...))
+	return RefuseMachinery(r, apis.MachineryGroups(groups...))
 }
 
 // checkExisting refuses to change the federated type of an enabled type, as kubefed did.

@@ -15,21 +15,6 @@ import (
 	"github.com/kubefedctl/kubefedctl/pkg/cli"
 )
 
-// MachineryGroups are the API groups of the federation itself: its cluster registry and type
-// configs, its scheduling preferences, and every group its federated types live in (the
-// default one, the configured one, and those the host's type configs name). Their objects are
-// never federated, and their types are never enabled: a federated FederatedConfigMap would let
-// whoever may write one place any object anywhere.
-func MachineryGroups(federatedGroups ...string) map[string]bool {
-	groups := map[string]bool{apis.CoreGroup: true, apis.SchedulingGroup: true, apis.DefaultFederatedGroup: true}
-	for _, g := range federatedGroups {
-		if g != "" {
-			groups[g] = true
-		}
-	}
-	return groups
-}
-
 // RefuseMachinery is the error for a type of the federation's own, or nil for any other type.
 func RefuseMachinery(r apis.APIResource, groups map[string]bool) error {
 	if !groups[r.Group] {

@@ -9,7 +9,7 @@ import (
 )
 
 func TestRefuseMachinery(t *testing.T) {
-	groups := MachineryGroups("fed.example.com", "")
+	groups := apis.MachineryGroups("fed.example.com", "")
 	tests := []struct {
 		resource apis.APIResource
 		refused  string // part of the error, or "" when enabled

@@ -292,7 +292,7 @@ func (o *Options) convertFiles() error {
 		return err
 	}
 	// Every object is checked before anything is printed: a refused one fails the whole file.
-	groups := enable.MachineryGroups()
+	groups := apis.MachineryGroups()
 	var refused []error
 	tcs := make([]*apis.FederatedTypeConfig, len(docs))
 	for i, doc := range docs {

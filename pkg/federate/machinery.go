@@ -102,5 +102,5 @@ func (o *Options) hostMachineryGroups(ctx context.Context) (map[string]bool, err
 	if err != nil {
 		return nil, err
 	}
-	return enable.MachineryGroups(groups...), nil
+	return apis.MachineryGroups(groups...), nil
 }

@@ -7,7 +7,6 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/kubefedctl/kubefedctl/pkg/apis"
-	"github.com/kubefedctl/kubefedctl/pkg/enable"
 )
 
 func TestRefuseNamespaceName(t *testing.T) {
@@ -52,7 +51,7 @@ func TestRefuseObject(t *testing.T) {
 	secret := apis.APIResource{Version: "v1", Kind: "Secret", PluralName: "secrets"}
 	configMap := apis.APIResource{Version: "v1", Kind: "ConfigMap", PluralName: "configmaps"}
 	namespace := apis.APIResource{Version: "v1", Kind: "Namespace", PluralName: "namespaces"}
-	groups := enable.MachineryGroups("fed.example.com")
+	groups := apis.MachineryGroups("fed.example.com")
 	tests := []struct {
 		name     string
 		resource apis.APIResource
