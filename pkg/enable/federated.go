@@ -84,15 +84,6 @@ func objectKey(obj *unstructured.Unstructured) string {
 	return obj.GetNamespace() + "/" + obj.GetName()
 }
 
-func hasSyncFinalizer(obj *unstructured.Unstructured) bool {
-	for _, f := range obj.GetFinalizers() {
-		if f == apis.SyncFinalizer {
-			return true
-		}
-	}
-	return false
-}
-
 // someNames names the first objects, marking those being deleted, and counts the rest.
 func someNames(objects []*unstructured.Unstructured) string {
 	var names []string

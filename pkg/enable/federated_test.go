@@ -89,18 +89,3 @@ func TestRefuseLiveObjectsNamesSomeAndSaysWhatForceDoes(t *testing.T) {
 		})
 	}
 }
-
-func TestHasSyncFinalizer(t *testing.T) {
-	tests := []struct {
-		finalizers []string
-		want       bool
-	}{
-		{nil, false},
-		{[]string{"example.com/backup"}, false},
-		{[]string{"example.com/backup", apis.SyncFinalizer}, true},
-	}
-	for _, tt := range tests {
-		obj := federatedSecret("demo", "a", false, tt.finalizers...)
-		assert.Equal(t, tt.want, hasSyncFinalizer(&obj), "%v", tt.finalizers)
-	}
-}

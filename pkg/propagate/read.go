@@ -221,7 +221,7 @@ func (o *Options) load(ctx context.Context, p *pass, tc *apis.FederatedTypeConfi
 	}
 	for _, obj := range objects {
 		if obj.GetDeletionTimestamp() != nil {
-			if hasFinalizer(obj) {
+			if protocol.HasFinalizer(obj) {
 				st.deleting[objectKey(tc, obj.GetNamespace(), obj.GetName())] = deletion{tc, obj}
 			}
 			continue
@@ -323,15 +323,6 @@ func matchesType(tc *apis.FederatedTypeConfig, name string) bool {
 	t, f := tc.Spec.TargetType, tc.Spec.FederatedType
 	for _, candidate := range []string{tc.Name, t.PluralName, strings.ToLower(t.Kind), strings.ToLower(f.Kind), f.PluralName, f.PluralName + "." + f.Group} {
 		if n == strings.ToLower(candidate) {
-			return true
-		}
-	}
-	return false
-}
-
-func hasFinalizer(obj *unstructured.Unstructured) bool {
-	for _, f := range obj.GetFinalizers() {
-		if f == apis.SyncFinalizer {
 			return true
 		}
 	}

@@ -282,7 +282,7 @@ func normalize(v any) any {
 func (o *Options) addFinalizers(ctx context.Context, st *state, plan *render.Result) map[*apis.FederatedObject]string {
 	var objects []*apis.FederatedObject
 	for _, obj := range st.fed.Objects {
-		if propagated(st, plan, obj) && !hasFinalizer(obj.Object) {
+		if propagated(st, plan, obj) && !protocol.HasFinalizer(obj.Object) {
 			objects = append(objects, obj)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -54,6 +55,11 @@ func PatchFinalizer(ctx context.Context, client dynamic.ResourceInterface, obj *
 			return false, errors.New(cli.ServerError(err))
 		}
 	}
+}
+
+// HasFinalizer reports whether a federated object carries kubefed's finalizer.
+func HasFinalizer(obj *unstructured.Unstructured) bool {
+	return slices.Contains(obj.GetFinalizers(), apis.SyncFinalizer)
 }
 
 // WithFinalizer is the finalizer list with kubefed's added or removed, the others in their

@@ -7,9 +7,25 @@ import (
 	"github.com/stretchr/testify/assert"
 	coordinationv1 "k8s.io/api/coordination/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/kubefedctl/kubefedctl/pkg/apis"
 )
+
+func TestHasFinalizer(t *testing.T) {
+	for _, tt := range []struct {
+		finalizers []string
+		want       bool
+	}{
+		{nil, false},
+		{[]string{"example.com/backup"}, false},
+		{[]string{"example.com/backup", apis.SyncFinalizer}, true},
+	} {
+		obj := &unstructured.Unstructured{Object: map[string]any{}}
+		obj.SetFinalizers(tt.finalizers)
+		assert.Equal(t, tt.want, HasFinalizer(obj), "%v", tt.finalizers)
+	}
+}
 
 func TestWithFinalizerKeepsOthers(t *testing.T) {
 	assert.Equal(t, []string{"example.com/x", apis.SyncFinalizer}, WithFinalizer([]string{"example.com/x"}, true))
