@@ -213,6 +213,17 @@ func (r *renderer) renderObject(o *apis.FederatedObject) error {
 			r.warn("%s: %s: spec.overrides names cluster %q, which is not a known cluster; its overrides are ignored", o.Source, o.Describe(), name)
 		}
 	}
+	if o.Placement != nil {
+		named := sets.New[string]()
+		for _, ref := range o.Placement.Clusters {
+			named.Insert(ref.Name)
+		}
+		for _, name := range sets.List(named) {
+			if !r.known(name) {
+				r.warn("%s: %s: spec.placement.clusters names cluster %q, which is not a known cluster; nothing is placed there until it joins", o.Source, o.Describe(), name)
+			}
+		}
+	}
 
 	spec := o.Placement
 	var replicas map[string]int64
