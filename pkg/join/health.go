@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/discovery"
@@ -84,6 +85,13 @@ func Probe(ctx context.Context, host *cli.Clients, cluster *apis.KubeFedCluster,
 	defer cancel()
 	body, err := client.RESTClient().Get().AbsPath("/healthz").Do(ctx).Raw()
 	if err != nil {
+		if msg, refused := refusedCredentials(err, cluster); refused {
+			// It answered, so it is not offline; it is not ready for the federation either.
+			return Health{Message: msg, Status: apis.KubeFedClusterStatus{Conditions: []apis.ClusterCondition{
+				condition(apis.ClusterReady, "False", "ClusterNotReady", msg),
+				condition(apis.ClusterOffline, "False", "ClusterReachable", "cluster is reachable"),
+			}}}
+		}
 		msg := "cluster is not reachable: " + cli.ServerError(err)
 		return Health{Message: msg, Status: apis.KubeFedClusterStatus{Conditions: []apis.ClusterCondition{
 			condition(apis.ClusterOffline, "True", "ClusterNotReachable", msg),
@@ -103,6 +111,23 @@ func Probe(ctx context.Context, host *cli.Clients, cluster *apis.KubeFedCluster,
 		h.Status.KubernetesVersion = version.GitVersion
 	}
 	return h
+}
+
+// refusedCredentials says what a member that answered a probe with 401 or 403 refused: the
+// stored token, or the grant to read /healthz. Such a member is reachable; calling it
+// unreachable would send the user after the network.
+func refusedCredentials(err error, cluster *apis.KubeFedCluster) (string, bool) {
+	secret := cluster.Namespace + "/" + cluster.Spec.SecretRef.Name
+	switch {
+	case apierrors.IsUnauthorized(err):
+		return fmt.Sprintf("cluster is reachable but refuses the stored credentials (401 Unauthorized): the token in Secret %s "+
+			"was revoked, has expired or belongs to another cluster; join the cluster again (kubefedctl join %s --error-on-existing=false) to store a new one",
+			secret, cluster.Name), true
+	case apierrors.IsForbidden(err):
+		return fmt.Sprintf("cluster is reachable but its service account may not read /healthz (403 Forbidden): %s; "+
+			"join the cluster again (kubefedctl join %s --error-on-existing=false) to restore the RBAC join writes", cli.ServerError(err), cluster.Name), true
+	}
+	return "", false
 }
 
 // ProbeAll probes every cluster at once; the slowest is bounded by timeout.

@@ -270,3 +270,28 @@ func currentScope(t *testing.T) string {
 	scope, _, _ := unstructured.NestedString(config.Object, "spec", "scope")
 	return scope
 }
+
+// A member that refuses the stored token is reachable: clusters says the credentials were refused
+// and how to store new ones, not that the network failed, and a re-join stores a working token.
+func TestRevokedMemberToken(t *testing.T) {
+	mustRun(t, "init")
+	mustRun(t, "join", "member2", "--labels", "region=eu")
+	defer unjoinQuietly(t, "member2")
+	ctx := context.Background()
+	member := dynamicFor(t, "member2")
+	require.NoError(t, member.Resource(secretsGVR).Namespace(kfns).Delete(ctx, "member2-host", metav1.DeleteOptions{}))
+
+	var out string
+	require.Eventually(t, func() bool {
+		out = mustRun(t, "clusters", "-o", "wide", "--request-timeout", "5s").stdout
+		return strings.Contains(out, "401 Unauthorized")
+	}, 30*time.Second, time.Second, "the member stops accepting the token of a deleted Secret: %s", out)
+	assert.Regexp(t, `(?m)^member2\s+False\s+`, out)
+	assert.Contains(t, out, "cluster is reachable but refuses the stored credentials")
+	assert.Contains(t, out, "kubefedctl join member2 --error-on-existing=false")
+	assert.NotContains(t, out, "not reachable")
+
+	mustRun(t, "join", "member2", "--error-on-existing=false", "--labels", "region=eu")
+	out = mustRun(t, "clusters").stdout
+	assert.Regexp(t, `(?m)^member2\s+True\s+v1\.34\.4\s+\S+\s+region=eu\s`, out)
+}
