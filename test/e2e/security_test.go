@@ -310,7 +310,10 @@ spec:
 	assert.Equal(t, apis.ManagedLabelTrue, b.GetLabels()[apis.ManagedLabel], "the second federation propagated its own object")
 	assert.Empty(t, names(t, dynamicFor(t, "member2"), configMapsGVR, other, "b-config"), "member2 is not joined to it")
 
-	federated := func() []string { return snapshot(t, host, federatedConfigMapsGVR, federatedGVR("federatednamespaces")) }
+	// The two federations' federated objects (other tests' may still be finishing their deletion).
+	federated := func() []string {
+		return only(snapshot(t, host, federatedConfigMapsGVR, federatedGVR("federatednamespaces")), " tenant-a/", " "+other+"/")
+	}
 	// Both federations' namespaces, the reserved ones and the cluster-wide RBAC: what either
 	// federation could touch (other tests' namespaces may still be going away meanwhile).
 	members := func() map[string][]string {
