@@ -61,17 +61,20 @@ func (o *DisableOptions) Complete(args []string) error {
 func (o *DisableOptions) Run(ctx context.Context) error {
 	ns := o.globals.KubeFedNamespace
 	name := o.Type
-	if !strings.Contains(name, ".") {
+	target, lookupErr := Lookup(o.host.Kube.Discovery(), name, "")
+	if !strings.Contains(name, ".") && lookupErr == nil {
 		// A short name, a kind or a core plural: ask discovery for the type config's name. A
 		// type the host no longer serves is disabled by its type config's name.
-		if target, err := Lookup(o.host.Kube.Discovery(), name, ""); err == nil {
-			name = apis.TypeConfigName(target.Resource)
-		}
+		name = apis.TypeConfigName(target.Resource)
 	}
 	ftcs := o.host.Dynamic.Resource(apis.FederatedTypeConfigResource).Namespace(ns)
 	live, err := ftcs.Get(ctx, name, metav1.GetOptions{})
 	if apierrors.IsNotFound(err) {
-		return fmt.Errorf("federation of %q is not enabled: the host has no FederatedTypeConfig %s/%s", o.Type, ns, name)
+		notEnabled := fmt.Errorf("federation of %q is not enabled: the host has no FederatedTypeConfig %s/%s", o.Type, ns, name)
+		if lookupErr != nil {
+			return notEnabled
+		}
+		return o.releaseWithoutTypeConfig(ctx, name, target, notEnabled)
 	}
 	if err != nil {
 		return fmt.Errorf("reading FederatedTypeConfig %s/%s in the host (context %q): %s", ns, name, o.host.Context, cli.ServerError(err))
@@ -94,16 +97,12 @@ func (o *DisableOptions) Run(ctx context.Context) error {
 	if len(objects) > 0 && !o.Force {
 		return refuseLiveObjects(tc, name, objects)
 	}
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	if o.dryRun == cli.DryRunNone && len(objects) > 0 {
-		// Between a pass reading the type config and writing finalizers, disabling could lose
-		// the race: hold the pass Lease while the finalizers go.
-		l, err := protocol.Acquire(ctx, o.host.Kube, ns, time.Minute, func() { cancel(protocol.ErrLeaseLost) })
-		if err != nil {
-			return fmt.Errorf("disabling %s: %w", name, err)
+	if len(objects) > 0 {
+		var release func()
+		if ctx, release, err = o.holdLease(ctx, name); err != nil {
+			return err
 		}
-		defer l.Release()
+		defer release()
 	}
 	if tc.Enabled() {
 		// Disabled before the finalizers go, so that a pass running meanwhile adds none back;
@@ -137,6 +136,59 @@ func (o *DisableOptions) Run(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// releaseWithoutTypeConfig handles a type whose FederatedTypeConfig is already gone (deleted by
+// hand, by kubefed's own disable, or by a disable older than --force) while federated objects of
+// the type's default Federated CRD still hold the sync finalizer: no pass reads them, so one being
+// deleted would stay Terminating for ever. It names them and, with --force, releases them under the
+// pass Lease; with none held it reports notEnabled, as before.
+func (o *DisableOptions) releaseWithoutTypeConfig(ctx context.Context, name string, target Target, notEnabled error) error {
+	ns := o.globals.KubeFedNamespace
+	tc := apis.NewTypeConfig(target.Resource, apis.DefaultFederatedGroup, apis.DefaultFederatedVersion)
+	all, err := federatedObjects(ctx, o.host, tc, ns)
+	if err != nil {
+		return err
+	}
+	var held []*unstructured.Unstructured
+	for _, obj := range all {
+		if protocol.HasFinalizer(obj) {
+			held = append(held, obj)
+		}
+	}
+	if len(held) == 0 {
+		return notEnabled
+	}
+	if !o.Force {
+		hold := fmt.Sprintf("%d %s objects still hold", len(held), tc.Spec.FederatedType.Kind)
+		if len(held) == 1 {
+			hold = fmt.Sprintf("1 %s object still holds", tc.Spec.FederatedType.Kind)
+		}
+		return fmt.Errorf("%w, yet %s the finalizer %s (%s), which no pass removes while the type is not enabled, so that one deleted stays Terminating for ever; "+
+			"pass --force, which %s, or enable the type again and run kubefedctl propagate", notEnabled, hold, apis.SyncFinalizer, someNames(held), forceEffect)
+	}
+	ctx, release, err := o.holdLease(ctx, name)
+	if err != nil {
+		return err
+	}
+	defer release()
+	return o.releaseObjects(ctx, tc, name, held)
+}
+
+// holdLease takes the pass Lease for removing finalizers: between a pass reading the type config
+// and writing finalizers, disabling could lose the race. The context ends should the Lease be
+// lost. A dry run takes no Lease.
+func (o *DisableOptions) holdLease(ctx context.Context, name string) (context.Context, func(), error) {
+	if o.dryRun != cli.DryRunNone {
+		return ctx, func() {}, nil
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	l, err := protocol.Acquire(ctx, o.host.Kube, o.globals.KubeFedNamespace, time.Minute, func() { cancel(protocol.ErrLeaseLost) })
+	if err != nil {
+		cancel(nil)
+		return nil, nil, fmt.Errorf("disabling %s: %w", name, err)
+	}
+	return ctx, func() { l.Release(); cancel(nil) }, nil
 }
 
 // releaseObjects removes the sync finalizer from the federated objects of a type being disabled

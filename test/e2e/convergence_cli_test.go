@@ -134,6 +134,25 @@ spec:
 			assert.Equal(t, apis.ManagedLabelTrue, copy.GetLabels()[apis.ManagedLabel], "%s in %s", name, m)
 		}
 	}
+	// A type config gone while objects still hold the finalizer (deleted by hand, by kubefed's
+	// own disable, or by a disable older than --force): disable names them, and --force releases
+	// the one being deleted, keeping the other finalizer.
+	_, err = host.Resource(federatedSecretsGVR).Namespace(ns).Patch(ctx, "keep", types.MergePatchType,
+		[]byte(fmt.Sprintf(`{"metadata":{"finalizers":[%q,%q]}}`, hold, apis.SyncFinalizer)), metav1.PatchOptions{})
+	require.NoError(t, err)
+	require.NoError(t, host.Resource(federatedSecretsGVR).Namespace(ns).Delete(ctx, "keep", metav1.DeleteOptions{}))
+	held := hostAndMemberSnapshots(t, hostResources, secretsGVR)
+	r = kubefedctl(t, "disable", "secrets")
+	assert.Equal(t, cli.ExitError, r.code, r.stdout+r.stderr)
+	assert.Contains(t, r.stderr, `federation of "secrets" is not enabled: the host has no FederatedTypeConfig kube-federation-system/secrets, yet 1 FederatedSecret object still holds the finalizer kubefed.io/sync-controller (disable-force/keep (being deleted))`)
+	assert.Contains(t, r.stderr, "pass --force, which removes the finalizer")
+	r = mustRun(t, "disable", "secrets", "--force", "--dry-run=server")
+	assert.Contains(t, r.stdout, "federatedsecret.types.kubefed.io/keep -n disable-force: finalizer kubefed.io/sync-controller removed (server dry run)")
+	assert.Equal(t, held, hostAndMemberSnapshots(t, hostResources, secretsGVR), "a refusal and a dry run write nothing")
+	r = mustRun(t, "disable", "secrets", "--force")
+	assert.Equal(t, "federatedsecret.types.kubefed.io/keep -n disable-force: finalizer kubefed.io/sync-controller removed\n", r.stdout)
+	assert.Equal(t, []string{hold}, getObject(t, host, federatedSecretsGVR, ns, "keep").GetFinalizers())
+
 	// With nothing left of the type to hold, disable has nothing more to do.
 	r = kubefedctl(t, "disable", "secrets", "--force")
 	assert.Equal(t, cli.ExitError, r.code)
