@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -36,6 +37,22 @@ func kubefedctl(t *testing.T, args ...string) result {
 	root.SetArgs(append([]string{"--kubeconfig", fed.Kubeconfig}, args...))
 	code := cli.Execute(root, streams)
 	return result{code, out.String(), errOut.String()}
+}
+
+// together runs n kubefedctl commands at once and returns their exit codes.
+func together(t *testing.T, n int, args ...string) []int {
+	t.Helper()
+	var wg sync.WaitGroup
+	codes := make([]int, n)
+	for i := range codes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			codes[i] = kubefedctl(t, args...).code
+		}()
+	}
+	wg.Wait()
+	return codes
 }
 
 // mustRun runs kubefedctl and requires success.

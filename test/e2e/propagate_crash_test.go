@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -111,17 +110,8 @@ spec:
 		}
 		dropLease()
 	}
-	together := func(round int) {
-		var wg sync.WaitGroup
-		codes := make([]int, 2)
-		for i := range codes {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				codes[i] = kubefedctl(t, "propagate", "--lock-timeout", "2m").code
-			}()
-		}
-		wg.Wait()
+	both := func(round int) {
+		codes := together(t, 2, "propagate", "--lock-timeout", "2m")
 		t.Logf("round %d: two passes together exited %v", round, codes)
 		for _, code := range codes {
 			assert.NotEqual(t, cli.ExitError, code, "round %d: a pass that waited for the other's Lease succeeds", round)
@@ -154,7 +144,7 @@ spec:
 		case 0:
 			kill(round)
 		case 1:
-			together(round)
+			both(round)
 		case 2:
 			revoke(round)
 		}

@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"sync"
 	"testing"
 	"time"
 
@@ -54,17 +53,7 @@ func TestProtocolOnePassAtATime(t *testing.T) {
 	assert.Empty(t, *lease.Spec.HolderIdentity, "released at the end of the pass")
 
 	// Two passes at once: both finish, neither fails.
-	var wg sync.WaitGroup
-	codes := make([]int, 2)
-	for i := range codes {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			codes[i] = kubefedctl(t, "propagate").code
-		}()
-	}
-	wg.Wait()
-	assert.Equal(t, []int{cli.ExitOK, cli.ExitOK}, codes)
+	assert.Equal(t, []int{cli.ExitOK, cli.ExitOK}, together(t, 2, "propagate"))
 }
 
 // A selection never removes a finalizer it did not earn: with -l, the copies of a deleted
