@@ -1,9 +1,11 @@
 // Command dist builds the release archives: kubectl-kubefed (with .exe on windows) and LICENSE
 // for linux, darwin and windows on amd64 and arm64, their sha256 sums, and the krew manifest
-// rendered from .krew.yaml with those sums (written to the output directory and to
-// plugins/kubefed.yaml).
+// rendered from .krew.yaml with those sums, all under the output directory. Only a release
+// (-manifest) also writes the tracked plugins/kubefed.yaml, and only for a tag's version.
 //
-//	go run ./hack/dist -version v0.1.0 [-platforms linux/amd64,...] [-out dist]
+//	go run ./hack/dist [-version v0.1.0] [-platforms linux/amd64,...] [-out dist]
+//	go run ./hack/dist -version v0.1.0 -manifest plugins/kubefed.yaml   # a release
+//	go run ./hack/dist -print ldflags|version                           # for make build
 package main
 
 import (
@@ -29,19 +31,46 @@ import (
 const module = "github.com/kubefedctl/kubefedctl"
 
 func main() {
-	version := flag.String("version", "v0.0.0-dev", "the release's version tag")
-	commit := flag.String("commit", "unknown", "the git commit")
+	version := flag.String("version", "", "the version to stamp (empty: the tag on HEAD, else a pseudo-version from the commit)")
 	platforms := flag.String("platforms", "linux/amd64,linux/arm64,darwin/amd64,darwin/arm64,windows/amd64,windows/arm64", "os/arch pairs")
 	out := flag.String("out", "dist", "output directory")
-	manifest := flag.String("manifest", "plugins/kubefed.yaml", "where to write the krew manifest too (empty: only in -out)")
+	manifest := flag.String("manifest", "", "a release: also write the krew manifest here (plugins/kubefed.yaml); needs a tag's version")
+	print := flag.String("print", "", "print the linker flags (ldflags) or the version (version) for this checkout, and build nothing")
 	flag.Parse()
-	if err := run(*version, *commit, strings.Split(*platforms, ","), *out, *manifest); err != nil {
+	if err := run(*version, *print, strings.Split(*platforms, ","), *out, *manifest); err != nil {
 		fmt.Fprintf(os.Stderr, "error: %v\n", err)
 		os.Exit(1)
 	}
 }
 
-func run(version, commit string, platforms []string, out, manifestPath string) error {
+func run(version, print string, platforms []string, out, manifestPath string) error {
+	src, err := readSource()
+	if err != nil {
+		if version == "" {
+			return err
+		}
+		// An explicit version builds outside a checkout too, unstamped by git.
+		src = source{}
+	}
+	if version == "" {
+		version = versionOf(src)
+	}
+	switch print {
+	case "":
+	case "ldflags":
+		fmt.Println(ldflags(version, src))
+		return nil
+	case "version":
+		fmt.Println(version)
+		return nil
+	default:
+		return fmt.Errorf("-print must be ldflags or version, not %q", print)
+	}
+	if manifestPath != "" {
+		if err := releaseVersion(version); err != nil {
+			return fmt.Errorf("not writing the release manifest %s: %w", manifestPath, err)
+		}
+	}
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return err
 	}
@@ -60,9 +89,7 @@ func run(version, commit string, platforms []string, out, manifestPath string) e
 			bin += ".exe"
 		}
 		buildDir := filepath.Join(out, "build", goos+"-"+goarch)
-		ldflags := fmt.Sprintf("-s -w -X %[1]s/pkg/version.version=%[2]s -X %[1]s/pkg/version.gitCommit=%[3]s -X %[1]s/pkg/version.buildDate=%[4]s",
-			module, version, commit, time.Now().UTC().Format(time.RFC3339))
-		build := exec.Command("go", "build", "-trimpath", "-ldflags", ldflags, "-o", filepath.Join(buildDir, bin), "./cmd/kubefedctl")
+		build := exec.Command("go", "build", "-trimpath", "-ldflags", ldflags(version, src), "-o", filepath.Join(buildDir, bin), "./cmd/kubefedctl")
 		build.Env = append(os.Environ(), "GOOS="+goos, "GOARCH="+goarch, "CGO_ENABLED=0")
 		build.Stdout, build.Stderr = os.Stderr, os.Stderr
 		if err := build.Run(); err != nil {

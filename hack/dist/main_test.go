@@ -100,10 +100,12 @@ func TestCommittedKrewManifestIsValid(t *testing.T) {
 func TestDistArchivesMatchTheManifest(t *testing.T) {
 	out := t.TempDir()
 	platform := runtime.GOOS + "/" + runtime.GOARCH
-	c := exec.Command("go", "run", "./hack/dist", "-version", "v9.8.7", "-commit", "abc123", "-platforms", platform, "-out", out, "-manifest", "")
+	before := gitStatus(t)
+	c := exec.Command("go", "run", "./hack/dist", "-version", "v9.8.7", "-platforms", platform, "-out", out)
 	c.Dir = "../.."
 	output, err := c.CombinedOutput()
 	require.NoError(t, err, string(output))
+	assert.Equal(t, before, gitStatus(t), "a build writes only under its output directory")
 
 	data, err := os.ReadFile(filepath.Join(out, "kubefed.yaml"))
 	require.NoError(t, err)
@@ -148,5 +150,16 @@ func TestDistArchivesMatchTheManifest(t *testing.T) {
 	var info map[string]string
 	require.NoError(t, json.Unmarshal(versionOut, &info))
 	assert.Equal(t, "v9.8.7", info["version"])
-	assert.Equal(t, "abc123", info["gitCommit"])
+	head, err := exec.Command("git", "rev-parse", "HEAD").Output()
+	require.NoError(t, err)
+	assert.Equal(t, strings.TrimSpace(string(head)), info["gitCommit"])
+}
+
+func gitStatus(t *testing.T) string {
+	t.Helper()
+	c := exec.Command("git", "status", "--porcelain")
+	c.Dir = "../.."
+	out, err := c.Output()
+	require.NoError(t, err)
+	return string(out)
 }

@@ -3,9 +3,11 @@ package version
 
 import (
 	"runtime"
+	"runtime/debug"
 )
 
-// Set with -ldflags "-X github.com/kubefedctl/kubefedctl/pkg/version.version=..." by the Makefile.
+// Set with -ldflags "-X github.com/kubefedctl/kubefedctl/pkg/version.version=..." by hack/dist (make build,
+// make dist); a build without them reports the module version go install recorded.
 var (
 	version   = "v0.0.0-dev"
 	gitCommit = "unknown"
@@ -23,8 +25,15 @@ type Info struct {
 
 // Get returns this binary's version information.
 func Get() Info {
+	v := version
+	if v == "v0.0.0-dev" {
+		// Not stamped by make: go install MODULE@VERSION still records the module's version.
+		if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" && info.Main.Version != "(devel)" {
+			v = info.Main.Version
+		}
+	}
 	return Info{
-		Version:   version,
+		Version:   v,
 		GitCommit: gitCommit,
 		BuildDate: buildDate,
 		GoVersion: runtime.Version(),
