@@ -15,6 +15,7 @@ import (
 	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -26,6 +27,8 @@ import (
 	"strings"
 	"text/template"
 	"time"
+
+	"sigs.k8s.io/yaml"
 )
 
 const module = "github.com/kubefedctl/kubefedctl"
@@ -169,10 +172,36 @@ func renderManifest(templatePath, version string, sums map[string]string) ([]byt
 	if err := tmpl.Execute(&b, map[string]string{"TagName": version}); err != nil {
 		return nil, err
 	}
-	if len(missing) > 0 && len(sums) > 0 {
-		fmt.Fprintf(os.Stderr, "warning: the manifest names archives this build did not make: %s\n", strings.Join(missing, ", "))
+	if len(missing) == 0 {
+		return b.Bytes(), nil
 	}
-	return b.Bytes(), nil
+	// A build of some platforms only: its manifest offers just those, rather than entries
+	// without a checksum that krew would refuse.
+	fmt.Fprintf(os.Stderr, "warning: this build made no archive for %s: the manifest leaves those platforms out\n", strings.Join(missing, ", "))
+	return onlyPlatforms(b.Bytes(), sums)
+}
+
+// onlyPlatforms keeps the manifest's platforms whose archive is among sums.
+func onlyPlatforms(manifest []byte, sums map[string]string) ([]byte, error) {
+	var plugin map[string]any
+	if err := yaml.Unmarshal(manifest, &plugin); err != nil {
+		return nil, fmt.Errorf("reading the rendered krew manifest: %w", err)
+	}
+	spec, _ := plugin["spec"].(map[string]any)
+	platforms, _ := spec["platforms"].([]any)
+	var kept []any
+	for _, p := range platforms {
+		entry, _ := p.(map[string]any)
+		uri, _ := entry["uri"].(string)
+		if _, ok := sums[path.Base(uri)]; ok {
+			kept = append(kept, p)
+		}
+	}
+	if len(kept) == 0 {
+		return nil, errors.New("no platform of .krew.yaml was built: see -platforms")
+	}
+	spec["platforms"] = kept
+	return yaml.Marshal(plugin)
 }
 
 // Archives carry a fixed time, so that the same binaries give the same archive.

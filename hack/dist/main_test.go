@@ -2,7 +2,9 @@ package main
 
 import (
 	"archive/tar"
+	"bytes"
 	"compress/gzip"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -18,118 +20,181 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"sigs.k8s.io/yaml"
+
+	"github.com/kubefedctl/kubefedctl/test/framework"
 )
 
-// krewPlugin holds the fields of a krew manifest that krew's validation looks at.
+// krewPlugin holds the fields of a krew manifest these tests read; krew's own validator judges
+// the manifest.
 type krewPlugin struct {
-	APIVersion string `json:"apiVersion"`
-	Kind       string `json:"kind"`
-	Metadata   struct {
-		Name string `json:"name"`
-	} `json:"metadata"`
 	Spec struct {
-		Version          string `json:"version"`
-		Homepage         string `json:"homepage"`
-		ShortDescription string `json:"shortDescription"`
-		Description      string `json:"description"`
-		Platforms        []struct {
+		Version   string `json:"version"`
+		Platforms []struct {
 			URI      string `json:"uri"`
 			Sha256   string `json:"sha256"`
-			Bin      string `json:"bin"`
 			Selector struct {
 				MatchLabels map[string]string `json:"matchLabels"`
 			} `json:"selector"`
-			Files []struct {
-				From string `json:"from"`
-				To   string `json:"to"`
-			} `json:"files"`
 		} `json:"platforms"`
 	} `json:"spec"`
 }
 
-// validate applies krew's manifest rules: the API, a plugin name krew accepts, a semantic
-// version with its "v", a short description, and for every platform a selector, an https
-// archive URI, a sha256, files to install and a bin among them (with .exe on windows).
-func validate(t *testing.T, data []byte) krewPlugin {
+func readManifest(t *testing.T, file string) krewPlugin {
 	t.Helper()
-	var p krewPlugin
-	require.NoError(t, yaml.UnmarshalStrict(data, &p))
-	assert.Equal(t, "krew.googlecontainertools.github.com/v1alpha2", p.APIVersion)
-	assert.Equal(t, "Plugin", p.Kind)
-	assert.Regexp(t, `^[a-z0-9][a-z0-9-]*$`, p.Metadata.Name)
-	assert.False(t, strings.HasPrefix(p.Metadata.Name, "kubectl"), "a plugin name does not start with kubectl")
-	assert.Regexp(t, `^v(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$`, p.Spec.Version)
-	assert.NotEmpty(t, p.Spec.ShortDescription)
-	assert.Less(t, len(p.Spec.ShortDescription), 256)
-	assert.NotEmpty(t, p.Spec.Homepage)
-	require.NotEmpty(t, p.Spec.Platforms)
-	seen := map[string]bool{}
-	for _, pl := range p.Spec.Platforms {
-		key := pl.Selector.MatchLabels["os"] + "/" + pl.Selector.MatchLabels["arch"]
-		assert.False(t, seen[key], "one platform per selector: %s", key)
-		seen[key] = true
-		assert.Regexp(t, `^https://`, pl.URI)
-		assert.Regexp(t, `^[0-9a-f]{64}$`, pl.Sha256, key)
-		assert.NotEmpty(t, pl.Files, key)
-		assert.False(t, strings.ContainsAny(pl.Bin, `/\`), "bin is a file name: %s", pl.Bin)
-		if pl.Selector.MatchLabels["os"] == "windows" {
-			assert.True(t, strings.HasSuffix(pl.Bin, ".exe"), key)
-		}
-		installed := false
-		for _, f := range pl.Files {
-			assert.NotEmpty(t, f.From)
-			assert.NotEmpty(t, f.To)
-			installed = installed || path.Base(f.From) == pl.Bin
-		}
-		assert.True(t, installed, "bin %s is among the files of %s", pl.Bin, key)
-	}
-	for _, want := range []string{"linux/amd64", "linux/arm64", "darwin/amd64", "darwin/arm64", "windows/amd64", "windows/arm64"} {
-		assert.True(t, seen[want], want)
-	}
-	return p
-}
-
-func TestCommittedKrewManifestIsValid(t *testing.T) {
-	data, err := os.ReadFile("../../plugins/kubefed.yaml")
-	require.NoError(t, err)
-	validate(t, data)
-}
-
-// A build for this machine's platform: the archive unpacks, the binary runs and reports the
-// version, and the manifest's sha256 is the archive's.
-func TestDistArchivesMatchTheManifest(t *testing.T) {
-	out := t.TempDir()
-	platform := runtime.GOOS + "/" + runtime.GOARCH
-	before := gitStatus(t)
-	c := exec.Command("go", "run", "./hack/dist", "-version", "v9.8.7", "-platforms", platform, "-out", out)
-	c.Dir = "../.."
-	output, err := c.CombinedOutput()
-	require.NoError(t, err, string(output))
-	assert.Equal(t, before, gitStatus(t), "a build writes only under its output directory")
-
-	data, err := os.ReadFile(filepath.Join(out, "kubefed.yaml"))
+	data, err := os.ReadFile(file)
 	require.NoError(t, err)
 	var p krewPlugin
 	require.NoError(t, yaml.Unmarshal(data, &p))
-	assert.Equal(t, "v9.8.7", p.Spec.Version)
-	name := "kubectl-kubefed_v9.8.7_" + runtime.GOOS + "_" + runtime.GOARCH + ".tar.gz"
-	archive, err := os.ReadFile(filepath.Join(out, name))
-	require.NoError(t, err)
-	sum := sha256.Sum256(archive)
-	found := false
-	for _, pl := range p.Spec.Platforms {
-		if strings.HasSuffix(pl.URI, "/"+name) {
-			found = true
-			assert.Equal(t, hex.EncodeToString(sum[:]), pl.Sha256)
-		}
-	}
-	assert.True(t, found, "the manifest names %s", name)
-	checksums, err := os.ReadFile(filepath.Join(out, "checksums.txt"))
-	require.NoError(t, err)
-	assert.Equal(t, hex.EncodeToString(sum[:])+"  "+name+"\n", string(checksums))
+	return p
+}
 
+// krewTools builds (once, into the cache) krew and its validator from hack/tools/krew.
+func krewTools(t *testing.T) string {
+	t.Helper()
+	dir, err := framework.EnsureTool(context.Background(), os.Stderr, "krew")
+	require.NoError(t, err)
+	return dir
+}
+
+// validateWithKrew runs krew's own validator on a manifest; -skip-install leaves out the
+// download of every platform's archive.
+func validateWithKrew(t *testing.T, tools, manifest string) {
+	t.Helper()
+	out, err := exec.Command(filepath.Join(tools, "validate-krew-manifest"), "-manifest", manifest, "-skip-install").CombinedOutput()
+	require.NoError(t, err, "validate-krew-manifest %s:\n%s", manifest, out)
+}
+
+// The tracked manifest is a release's: krew accepts it, it names a tag's version, and it offers
+// every platform the release builds (which krew does not require).
+func TestCommittedKrewManifest(t *testing.T) {
+	validateWithKrew(t, krewTools(t), "../../plugins/kubefed.yaml")
+	p := readManifest(t, "../../plugins/kubefed.yaml")
+	assert.NoError(t, releaseVersion(p.Spec.Version))
+	var platforms []string
+	for _, pl := range p.Spec.Platforms {
+		platforms = append(platforms, pl.Selector.MatchLabels["os"]+"/"+pl.Selector.MatchLabels["arch"])
+	}
+	assert.ElementsMatch(t, []string{"linux/amd64", "linux/arm64", "darwin/amd64", "darwin/arm64", "windows/amd64", "windows/arm64"}, platforms)
+}
+
+// One build of the linux platforms, at the version this checkout gets, serves every check of a
+// release: the archives and their sums, krew's validator and installer, and the image.
+func TestDist(t *testing.T) {
+	out := t.TempDir()
+	before := gitStatus(t)
+	build := exec.Command("go", "run", "./hack/dist", "-platforms", "linux/amd64,linux/arm64", "-out", out)
+	build.Dir = "../.."
+	output, err := build.CombinedOutput()
+	require.NoError(t, err, string(output))
+	assert.Equal(t, before, gitStatus(t), "a build writes only under its output directory")
+	printed := exec.Command("go", "run", "./hack/dist", "-print", "version")
+	printed.Dir = "../.."
+	v, err := printed.Output()
+	require.NoError(t, err)
+	version := strings.TrimSpace(string(v))
+	manifest := filepath.Join(out, "kubefed.yaml")
+
+	t.Run("the archives are the manifest's and the checksums'", func(t *testing.T) {
+		p := readManifest(t, manifest)
+		assert.Equal(t, version, p.Spec.Version)
+		require.Len(t, p.Spec.Platforms, 2, "the manifest offers the platforms built")
+		checksums, err := os.ReadFile(filepath.Join(out, "checksums.txt"))
+		require.NoError(t, err)
+		var lines []string
+		for _, pl := range p.Spec.Platforms {
+			name := "kubectl-kubefed_" + version + "_" + pl.Selector.MatchLabels["os"] + "_" + pl.Selector.MatchLabels["arch"] + ".tar.gz"
+			assert.Equal(t, name, path.Base(pl.URI))
+			archive, err := os.ReadFile(filepath.Join(out, name))
+			require.NoError(t, err)
+			sum := sha256.Sum256(archive)
+			assert.Equal(t, hex.EncodeToString(sum[:]), pl.Sha256, name)
+			lines = append(lines, hex.EncodeToString(sum[:])+"  "+name)
+		}
+		assert.ElementsMatch(t, lines, strings.Split(strings.TrimSpace(string(checksums)), "\n"))
+	})
+
+	t.Run("the binary reports the version, commit and commit date", func(t *testing.T) {
+		if runtime.GOOS+"/"+runtime.GOARCH != "linux/amd64" {
+			t.Skip("runs the linux/amd64 binary")
+		}
+		dir := unpack(t, filepath.Join(out, "kubectl-kubefed_"+version+"_linux_amd64.tar.gz"))
+		info := versionInfo(t, exec.Command(filepath.Join(dir, "kubectl-kubefed"), "version", "-o", "json"))
+		assert.Equal(t, version, info["version"])
+		head, err := exec.Command("git", "log", "-1", "--format=%H %cI").Output()
+		require.NoError(t, err)
+		sha, date, _ := strings.Cut(strings.TrimSpace(string(head)), " ")
+		assert.Equal(t, sha, info["gitCommit"])
+		assert.Equal(t, strings.Replace(date, "+00:00", "Z", 1), info["buildDate"], "the build date is the commit's, so builds of a commit are the same bytes")
+	})
+
+	t.Run("krew's validator accepts the manifest", func(t *testing.T) {
+		validateWithKrew(t, krewTools(t), manifest)
+	})
+
+	t.Run("krew installs the archive, kubectl runs the plugin, krew uninstalls it", func(t *testing.T) {
+		kubectl, err := exec.LookPath("kubectl")
+		if err != nil {
+			t.Skip("kubectl is not installed")
+		}
+		if runtime.GOOS+"/"+runtime.GOARCH != "linux/amd64" {
+			t.Skip("installs the linux/amd64 archive")
+		}
+		tools := krewTools(t)
+		// krew as kubectl runs it, a plugin on PATH; a throw-away KREW_ROOT and a local, empty
+		// plugin index, for krew's index commands (list, uninstall) without the network.
+		scratch := t.TempDir()
+		pluginDir := filepath.Join(scratch, "path")
+		require.NoError(t, os.Mkdir(pluginDir, 0o755))
+		require.NoError(t, os.Symlink(filepath.Join(tools, "krew"), filepath.Join(pluginDir, "kubectl-krew")))
+		krewRoot := filepath.Join(scratch, "krew")
+		index := filepath.Join(scratch, "index")
+		require.NoError(t, os.MkdirAll(filepath.Join(index, "plugins"), 0o755))
+		require.NoError(t, os.WriteFile(filepath.Join(index, "plugins", ".keep"), nil, 0o644))
+		for _, args := range [][]string{{"init", "-q"}, {"add", "."}, {"-c", "user.name=test", "-c", "user.email=test@example.com", "commit", "-q", "-m", "empty index"}} {
+			c := exec.Command("git", args...)
+			c.Dir = index
+			o, err := c.CombinedOutput()
+			require.NoError(t, err, string(o))
+		}
+		env := append(os.Environ(),
+			"KREW_ROOT="+krewRoot,
+			"KREW_DEFAULT_INDEX_URI="+index,
+			"KREW_NO_UPGRADE_CHECK=1",
+			"PATH="+pluginDir+string(os.PathListSeparator)+filepath.Join(krewRoot, "bin")+string(os.PathListSeparator)+os.Getenv("PATH"))
+		kubectlCmd := func(args ...string) *exec.Cmd {
+			c := exec.Command(kubectl, args...)
+			c.Env = env
+			c.Stdin = nil
+			return c
+		}
+		run := func(args ...string) string {
+			o, err := kubectlCmd(args...).CombinedOutput()
+			require.NoError(t, err, "kubectl %s:\n%s", strings.Join(args, " "), o)
+			return string(o)
+		}
+		archive := filepath.Join(out, "kubectl-kubefed_"+version+"_linux_amd64.tar.gz")
+		assert.Contains(t, run("krew", "install", "--manifest="+manifest, "--archive="+archive), "Installed plugin: kubefed")
+		installed := filepath.Join(krewRoot, "bin", "kubectl-kubefed")
+		require.FileExists(t, installed)
+		assert.Contains(t, run("plugin", "list"), installed)
+		info := versionInfo(t, kubectlCmd("kubefed", "version", "-o", "json"))
+		assert.Equal(t, version, info["version"])
+
+		run("krew", "update")
+		assert.Contains(t, run("krew", "list"), "kubefed")
+		assert.Contains(t, run("krew", "uninstall", "kubefed"), "Uninstalled plugin: kubefed")
+		assert.NoFileExists(t, installed)
+		_, err = kubectlCmd("kubefed", "version").Output()
+		assert.Error(t, err, "kubectl no longer finds the plugin")
+	})
+}
+
+func unpack(t *testing.T, archive string) string {
+	t.Helper()
+	data, err := os.ReadFile(archive)
+	require.NoError(t, err)
 	dir := t.TempDir()
-	gz, err := gzip.NewReader(strings.NewReader(string(archive)))
+	gz, err := gzip.NewReader(bytes.NewReader(data))
 	require.NoError(t, err)
 	tr := tar.NewReader(gz)
 	var names []string
@@ -145,14 +210,16 @@ func TestDistArchivesMatchTheManifest(t *testing.T) {
 		require.NoError(t, os.WriteFile(filepath.Join(dir, h.Name), content, os.FileMode(h.Mode)))
 	}
 	assert.Equal(t, []string{"LICENSE", "kubectl-kubefed"}, names)
-	versionOut, err := exec.Command(filepath.Join(dir, "kubectl-kubefed"), "version", "-o", "json").Output()
+	return dir
+}
+
+func versionInfo(t *testing.T, c *exec.Cmd) map[string]string {
+	t.Helper()
+	out, err := c.Output()
 	require.NoError(t, err)
 	var info map[string]string
-	require.NoError(t, json.Unmarshal(versionOut, &info))
-	assert.Equal(t, "v9.8.7", info["version"])
-	head, err := exec.Command("git", "rev-parse", "HEAD").Output()
-	require.NoError(t, err)
-	assert.Equal(t, strings.TrimSpace(string(head)), info["gitCommit"])
+	require.NoError(t, json.Unmarshal(out, &info))
+	return info
 }
 
 func gitStatus(t *testing.T) string {
