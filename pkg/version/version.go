@@ -4,6 +4,7 @@ package version
 import (
 	"runtime"
 	"runtime/debug"
+	"strings"
 )
 
 // Set with -ldflags "-X github.com/kubefedctl/kubefedctl/pkg/version.version=..." by hack/dist (make build,
@@ -39,4 +40,10 @@ func Get() Info {
 		GoVersion: runtime.Version(),
 		Platform:  runtime.GOOS + "/" + runtime.GOARCH,
 	}
+}
+
+// ImageTag is a version as an image tag, which may not hold the "+" of a semantic version's
+// build metadata (v0.2.0+dirty is tagged v0.2.0-dirty).
+func ImageTag(v string) string {
+	return strings.ReplaceAll(v, "+", "-")
 }
