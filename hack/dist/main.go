@@ -1,6 +1,7 @@
 // Command dist builds the release archives: kubectl-kubefed (with .exe on windows) and LICENSE
-// for linux, darwin and windows on amd64 and arm64, their sha256 sums, and the krew manifest
-// rendered from .krew.yaml with those sums, all under the output directory. Only a release
+// for linux, darwin and windows on amd64 and arm64, their sha256 sums, the krew manifest
+// rendered from .krew.yaml with those sums, and an OCI image layout of the linux binaries
+// (image/), all under the output directory. Only a release
 // (-manifest) also writes the tracked plugins/kubefed.yaml, and only for a tag's version.
 //
 //	go run ./hack/dist [-version v0.1.0] [-platforms linux/amd64,...] [-out dist]
@@ -82,6 +83,7 @@ func run(version, print string, platforms []string, out, manifestPath string) er
 		return fmt.Errorf("reading LICENSE (run from the repository root): %w", err)
 	}
 	sums := map[string]string{}
+	linux := map[string][]byte{}
 	for _, p := range platforms {
 		goos, goarch, ok := strings.Cut(p, "/")
 		if !ok {
@@ -101,6 +103,9 @@ func run(version, print string, platforms []string, out, manifestPath string) er
 		binary, err := os.ReadFile(filepath.Join(buildDir, bin))
 		if err != nil {
 			return err
+		}
+		if goos == "linux" {
+			linux[goarch] = binary
 		}
 		files := map[string][]byte{bin: binary, "LICENSE": license}
 		name := fmt.Sprintf("kubectl-kubefed_%s_%s_%s", version, goos, goarch)
@@ -124,6 +129,12 @@ func run(version, print string, platforms []string, out, manifestPath string) er
 	}
 	if err := os.RemoveAll(filepath.Join(out, "build")); err != nil {
 		return err
+	}
+	if len(linux) > 0 {
+		if err := writeImage(filepath.Join(out, "image"), imageInput{Version: version, Source: src, Binaries: linux, CACerts: caCerts()}); err != nil {
+			return fmt.Errorf("writing the image layout: %w", err)
+		}
+		fmt.Fprintf(os.Stderr, "OCI image layout of the linux platforms in %s\n", filepath.Join(out, "image"))
 	}
 	var lines []string
 	for name, sum := range sums {

@@ -6,6 +6,7 @@ import (
 	"compress/gzip"
 	"context"
 	"crypto/sha256"
+	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
 	"io"
@@ -16,11 +17,17 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/layout"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"sigs.k8s.io/yaml"
 
+	"github.com/kubefedctl/kubefedctl/pkg/version"
 	"github.com/kubefedctl/kubefedctl/test/framework"
 )
 
@@ -89,20 +96,20 @@ func TestDist(t *testing.T) {
 	assert.Equal(t, before, gitStatus(t), "a build writes only under its output directory")
 	printed := exec.Command("go", "run", "./hack/dist", "-print", "version")
 	printed.Dir = "../.."
-	v, err := printed.Output()
+	printedVersion, err := printed.Output()
 	require.NoError(t, err)
-	version := strings.TrimSpace(string(v))
+	v := strings.TrimSpace(string(printedVersion))
 	manifest := filepath.Join(out, "kubefed.yaml")
 
 	t.Run("the archives are the manifest's and the checksums'", func(t *testing.T) {
 		p := readManifest(t, manifest)
-		assert.Equal(t, version, p.Spec.Version)
+		assert.Equal(t, v, p.Spec.Version)
 		require.Len(t, p.Spec.Platforms, 2, "the manifest offers the platforms built")
 		checksums, err := os.ReadFile(filepath.Join(out, "checksums.txt"))
 		require.NoError(t, err)
 		var lines []string
 		for _, pl := range p.Spec.Platforms {
-			name := "kubectl-kubefed_" + version + "_" + pl.Selector.MatchLabels["os"] + "_" + pl.Selector.MatchLabels["arch"] + ".tar.gz"
+			name := "kubectl-kubefed_" + v + "_" + pl.Selector.MatchLabels["os"] + "_" + pl.Selector.MatchLabels["arch"] + ".tar.gz"
 			assert.Equal(t, name, path.Base(pl.URI))
 			archive, err := os.ReadFile(filepath.Join(out, name))
 			require.NoError(t, err)
@@ -117,9 +124,9 @@ func TestDist(t *testing.T) {
 		if runtime.GOOS+"/"+runtime.GOARCH != "linux/amd64" {
 			t.Skip("runs the linux/amd64 binary")
 		}
-		dir := unpack(t, filepath.Join(out, "kubectl-kubefed_"+version+"_linux_amd64.tar.gz"))
+		dir := unpack(t, filepath.Join(out, "kubectl-kubefed_"+v+"_linux_amd64.tar.gz"))
 		info := versionInfo(t, exec.Command(filepath.Join(dir, "kubectl-kubefed"), "version", "-o", "json"))
-		assert.Equal(t, version, info["version"])
+		assert.Equal(t, v, info["version"])
 		head, err := exec.Command("git", "log", "-1", "--format=%H %cI").Output()
 		require.NoError(t, err)
 		sha, date, _ := strings.Cut(strings.TrimSpace(string(head)), " ")
@@ -172,13 +179,13 @@ func TestDist(t *testing.T) {
 			require.NoError(t, err, "kubectl %s:\n%s", strings.Join(args, " "), o)
 			return string(o)
 		}
-		archive := filepath.Join(out, "kubectl-kubefed_"+version+"_linux_amd64.tar.gz")
+		archive := filepath.Join(out, "kubectl-kubefed_"+v+"_linux_amd64.tar.gz")
 		assert.Contains(t, run("krew", "install", "--manifest="+manifest, "--archive="+archive), "Installed plugin: kubefed")
 		installed := filepath.Join(krewRoot, "bin", "kubectl-kubefed")
 		require.FileExists(t, installed)
 		assert.Contains(t, run("plugin", "list"), installed)
 		info := versionInfo(t, kubectlCmd("kubefed", "version", "-o", "json"))
-		assert.Equal(t, version, info["version"])
+		assert.Equal(t, v, info["version"])
 
 		run("krew", "update")
 		assert.Contains(t, run("krew", "list"), "kubefed")
@@ -187,6 +194,101 @@ func TestDist(t *testing.T) {
 		_, err = kubectlCmd("kubefed", "version").Output()
 		assert.Error(t, err, "kubectl no longer finds the plugin")
 	})
+
+	t.Run("the image layout holds both linux platforms, non-root, and runs", func(t *testing.T) {
+		outer, err := layout.ImageIndexFromPath(filepath.Join(out, "image"))
+		require.NoError(t, err)
+		top, err := outer.IndexManifest()
+		require.NoError(t, err)
+		require.Len(t, top.Manifests, 1, "one entry, the multi-platform index, for crane push and skopeo")
+		assert.Equal(t, types.OCIImageIndex, top.Manifests[0].MediaType)
+		assert.Equal(t, version.ImageTag(v), top.Manifests[0].Annotations["org.opencontainers.image.ref.name"])
+		index, err := outer.ImageIndex(top.Manifests[0].Digest)
+		require.NoError(t, err)
+		manifest, err := index.IndexManifest()
+		require.NoError(t, err)
+		head, err := exec.Command("git", "rev-parse", "HEAD").Output()
+		require.NoError(t, err)
+		var platforms []string
+		for _, desc := range manifest.Manifests {
+			require.NotNil(t, desc.Platform)
+			platform := desc.Platform.OS + "/" + desc.Platform.Architecture
+			platforms = append(platforms, platform)
+			img, err := index.Image(desc.Digest)
+			require.NoError(t, err)
+			config, err := img.ConfigFile()
+			require.NoError(t, err)
+			assert.Equal(t, desc.Platform.Architecture, config.Architecture, platform)
+			assert.Equal(t, "layers", config.RootFS.Type, platform)
+			assert.Equal(t, "65532:65532", config.Config.User, platform)
+			assert.Equal(t, []string{"/usr/local/bin/kubefedctl"}, config.Config.Entrypoint, platform)
+			for key, want := range map[string]string{
+				"org.opencontainers.image.version":  v,
+				"org.opencontainers.image.revision": strings.TrimSpace(string(head)),
+				"org.opencontainers.image.source":   "https://github.com/kubefedctl/kubefedctl",
+			} {
+				assert.Equal(t, want, config.Config.Labels[key], "%s label %s", platform, key)
+			}
+			m, err := img.Manifest()
+			require.NoError(t, err)
+			assert.Equal(t, v, m.Annotations["org.opencontainers.image.version"], platform)
+
+			files := imageFiles(t, img)
+			assert.NotContains(t, files, "bin/sh", "no shell")
+			roots := x509.NewCertPool()
+			require.True(t, roots.AppendCertsFromPEM(files["etc/ssl/certs/ca-certificates.crt"]), "CA certificates in %s", platform)
+			assert.Contains(t, string(files["etc/passwd"]), "nonroot:x:65532:65532:")
+			if platform != runtime.GOOS+"/"+runtime.GOARCH {
+				continue
+			}
+			bin := filepath.Join(t.TempDir(), "kubefedctl")
+			require.NoError(t, os.WriteFile(bin, files["usr/local/bin/kubefedctl"], 0o755))
+			info := versionInfo(t, exec.Command(bin, "version", "-o", "json"))
+			assert.Equal(t, v, info["version"])
+			assert.Equal(t, platform, info["platform"])
+		}
+		assert.Equal(t, []string{"linux/amd64", "linux/arm64"}, platforms)
+	})
+}
+
+// imageFiles reads an image's flattened file system.
+func imageFiles(t *testing.T, img v1.Image) map[string][]byte {
+	t.Helper()
+	rc := mutate.Extract(img)
+	defer rc.Close()
+	files := map[string][]byte{}
+	tr := tar.NewReader(rc)
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			return files
+		}
+		require.NoError(t, err)
+		content, err := io.ReadAll(tr)
+		require.NoError(t, err)
+		files[h.Name] = content
+	}
+}
+
+// The same binaries, version and commit give the same image, byte for byte.
+func TestImageIsReproducible(t *testing.T) {
+	in := imageInput{
+		Version:  "v0.2.0",
+		Source:   source{Commit: "c52e03ba596eee6c3c3790647b7a27ee680f0f09", CommitTime: time.Date(2026, 12, 2, 14, 59, 52, 0, time.UTC)},
+		Binaries: map[string][]byte{"amd64": []byte("amd64 binary"), "arm64": []byte("arm64 binary")},
+		CACerts:  caCerts(),
+	}
+	digest := func() string {
+		index, _, err := buildImage(in)
+		require.NoError(t, err)
+		d, err := index.Digest()
+		require.NoError(t, err)
+		return d.String()
+	}
+	first := digest()
+	assert.Equal(t, first, digest())
+	in.Version = "v0.2.1"
+	assert.NotEqual(t, first, digest(), "the version is in the image")
 }
 
 func unpack(t *testing.T, archive string) string {
