@@ -25,7 +25,7 @@ func EnsureBinaries(ctx context.Context, log io.Writer) (string, error) {
 	if dir := os.Getenv(BinDirEnv); dir != "" {
 		return dir, checkBinaries(dir)
 	}
-	dir, err := runBuilder(ctx, log, "the control plane binaries")
+	dir, err := runBuilder(ctx, log, "the control plane binaries", "the local control planes")
 	if err != nil {
 		return "", err
 	}
@@ -35,18 +35,19 @@ func EnsureBinaries(ctx context.Context, log io.Writer) (string, error) {
 // EnsureTool returns the directory holding the tools that the module hack/tools/NAME pins (krew:
 // krew and validate-krew-manifest), built once into the cache beside the control planes.
 func EnsureTool(ctx context.Context, log io.Writer, name string) (string, error) {
-	return runBuilder(ctx, log, "the tools of hack/tools/"+name, "-tool", name)
+	return runBuilder(ctx, log, "the tools of hack/tools/"+name, "the tools of hack/tools/"+name, "-tool", name)
 }
 
 // runBuilder runs hack/controlplane, which builds into the cache what is missing there and
-// prints the directory on its last line.
-func runBuilder(ctx context.Context, log io.Writer, what string, args ...string) (string, error) {
+// prints the directory on its last line. what names the build in its errors, forWhom what the
+// Go toolchain is needed for.
+func runBuilder(ctx context.Context, log io.Writer, what, forWhom string, args ...string) (string, error) {
 	root, err := RepoRoot()
 	if err != nil {
 		return "", err
 	}
 	if _, err := exec.LookPath("go"); err != nil {
-		return "", fmt.Errorf("the Go toolchain is needed to build %s, and go is not on PATH", what)
+		return "", fmt.Errorf("the Go toolchain is needed to build %s, and go is not on PATH", forWhom)
 	}
 	ctx, cancel := context.WithTimeout(ctx, BuildTimeout)
 	defer cancel()
