@@ -29,6 +29,7 @@ import (
 	"text/template"
 	"time"
 
+	"golang.org/x/mod/semver"
 	"sigs.k8s.io/yaml"
 )
 
@@ -39,15 +40,15 @@ func main() {
 	platforms := flag.String("platforms", "linux/amd64,linux/arm64,darwin/amd64,darwin/arm64,windows/amd64,windows/arm64", "os/arch pairs")
 	out := flag.String("out", "dist", "output directory")
 	manifest := flag.String("manifest", "", "a release: also write the krew manifest here (plugins/kubefed.yaml); needs a tag's version")
-	print := flag.String("print", "", "print the linker flags (ldflags) or the version (version) for this checkout, and build nothing")
+	printWhat := flag.String("print", "", "print the linker flags (ldflags) or the version (version) for this checkout, and build nothing")
 	flag.Parse()
-	if err := run(*version, *print, strings.Split(*platforms, ","), *out, *manifest); err != nil {
+	if err := run(*version, *printWhat, strings.Split(*platforms, ","), *out, *manifest); err != nil {
 		fmt.Fprintf(os.Stderr, "error: %v\n", err)
 		os.Exit(1)
 	}
 }
 
-func run(version, print string, platforms []string, out, manifestPath string) error {
+func run(version, printWhat string, platforms []string, out, manifestPath string) error {
 	src, err := readSource()
 	if err != nil {
 		if version == "" {
@@ -59,7 +60,10 @@ func run(version, print string, platforms []string, out, manifestPath string) er
 	if version == "" {
 		version = versionOf(src)
 	}
-	switch print {
+	if !semver.IsValid(version) {
+		return fmt.Errorf("version %q is not a semantic version vX.Y.Z[-pre][+build], which krew and Go need: pass VERSION=vX.Y.Z or leave it empty", version)
+	}
+	switch printWhat {
 	case "":
 	case "ldflags":
 		fmt.Println(ldflags(version, src))
@@ -68,7 +72,7 @@ func run(version, print string, platforms []string, out, manifestPath string) er
 		fmt.Println(version)
 		return nil
 	default:
-		return fmt.Errorf("-print must be ldflags or version, not %q", print)
+		return fmt.Errorf("-print must be ldflags or version, not %q", printWhat)
 	}
 	if manifestPath != "" {
 		if err := releaseVersion(version); err != nil {
