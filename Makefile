@@ -3,12 +3,10 @@
 GO        ?= go
 BIN       ?= bin
 PKG       := github.com/kubefedctl/kubefedctl
-VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo v0.0.0-dev)
-COMMIT    ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
-BUILDDATE ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
-LDFLAGS   := -X $(PKG)/pkg/version.version=$(VERSION) -X $(PKG)/pkg/version.gitCommit=$(COMMIT) -X $(PKG)/pkg/version.buildDate=$(BUILDDATE)
+# Empty: the vX.Y.Z tag on HEAD, else v0.0.0-<commit time>-<sha> (hack/dist/version.go).
+VERSION   ?=
 
-.PHONY: help build test unit e2e bench lint demo local-up local-down control-plane docs dist
+.PHONY: help build test unit e2e bench lint demo local-up local-down control-plane docs dist release
 
 MEMBERS ?= 2
 
@@ -16,7 +14,8 @@ help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
 build: ## Build bin/kubefedctl, and the same binary as the kubectl plugin and its completion hook
-	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/kubefedctl ./cmd/kubefedctl
+	ldflags=$$($(GO) run ./hack/dist -version '$(VERSION)' -print ldflags) && \
+	$(GO) build -trimpath -ldflags "$$ldflags" -o $(BIN)/kubefedctl ./cmd/kubefedctl
 	cp $(BIN)/kubefedctl $(BIN)/kubectl-kubefed
 	cp $(BIN)/kubefedctl $(BIN)/kubectl_complete-kubefed
 
@@ -45,8 +44,11 @@ bench: control-plane ## Benchmarks: render of 10,000 objects; propagate of 1,000
 	$(GO) test -run '^$$' -bench Render -benchtime 3x ./test/bench/...
 	$(GO) test -run '^$$' -bench Propagate -benchtime 1x -timeout 30m ./test/bench/...
 
-dist: ## Release archives for linux, darwin and windows on amd64 and arm64, sums, and the krew manifest
-	$(GO) run ./hack/dist -version $(VERSION) -commit $(COMMIT) -out dist
+dist: ## Under dist/ only: archives for linux, darwin and windows on amd64 and arm64, sums, the krew manifest
+	$(GO) run ./hack/dist -version '$(VERSION)' -out dist
+
+release: ## dist, then the tracked plugins/kubefed.yaml; only for a tagged commit (or VERSION=vX.Y.Z)
+	$(GO) run ./hack/dist -version '$(VERSION)' -out dist -manifest plugins/kubefed.yaml
 
 docs: ## Regenerate the command reference under docs/reference
 	$(GO) test ./pkg/cmd/ -run TestReferenceDocsAreCurrent -update

@@ -6,6 +6,7 @@
 //
 //	go run .            # build if needed, print the directory
 //	go run . -versions  # print the pinned versions
+//	go run . -tool krew # the same for the tools that hack/tools/krew pins
 package main
 
 import (
@@ -31,10 +32,17 @@ var binaries = map[string]string{
 func main() {
 	versionsOnly := flag.Bool("versions", false, "print the pinned versions and exit")
 	timeout := flag.Duration("timeout", 45*time.Minute, "give up on a build that takes longer")
+	tool := flag.String("tool", "", "build the tools of the module hack/tools/NAME instead of the control plane")
 	flag.Parse()
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()
-	if err := run(ctx, *versionsOnly); err != nil {
+	var err error
+	if *tool != "" {
+		err = buildTools(ctx, *tool)
+	} else {
+		err = run(ctx, *versionsOnly)
+	}
+	if err != nil {
 		fmt.Fprintf(os.Stderr, "error: %v\n", err)
 		os.Exit(1)
 	}

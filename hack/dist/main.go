@@ -1,9 +1,12 @@
 // Command dist builds the release archives: kubectl-kubefed (with .exe on windows) and LICENSE
-// for linux, darwin and windows on amd64 and arm64, their sha256 sums, and the krew manifest
-// rendered from .krew.yaml with those sums (written to the output directory and to
-// plugins/kubefed.yaml).
+// for linux, darwin and windows on amd64 and arm64, their sha256 sums, the krew manifest
+// rendered from .krew.yaml with those sums, and an OCI image layout of the linux binaries
+// (image/), all under the output directory. Only a release
+// (-manifest) also writes the tracked plugins/kubefed.yaml, and only for a tag's version.
 //
-//	go run ./hack/dist -version v0.1.0 [-platforms linux/amd64,...] [-out dist]
+//	go run ./hack/dist [-version v0.1.0] [-platforms linux/amd64,...] [-out dist]
+//	go run ./hack/dist -version v0.1.0 -manifest plugins/kubefed.yaml   # a release
+//	go run ./hack/dist -print ldflags|version                           # for make build
 package main
 
 import (
@@ -13,6 +16,7 @@ import (
 	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -24,24 +28,57 @@ import (
 	"strings"
 	"text/template"
 	"time"
+
+	"golang.org/x/mod/semver"
+	"sigs.k8s.io/yaml"
 )
 
 const module = "github.com/kubefedctl/kubefedctl"
 
 func main() {
-	version := flag.String("version", "v0.0.0-dev", "the release's version tag")
-	commit := flag.String("commit", "unknown", "the git commit")
+	version := flag.String("version", "", "the version to stamp (empty: the tag on HEAD, else a pseudo-version from the commit)")
 	platforms := flag.String("platforms", "linux/amd64,linux/arm64,darwin/amd64,darwin/arm64,windows/amd64,windows/arm64", "os/arch pairs")
 	out := flag.String("out", "dist", "output directory")
-	manifest := flag.String("manifest", "plugins/kubefed.yaml", "where to write the krew manifest too (empty: only in -out)")
+	manifest := flag.String("manifest", "", "a release: also write the krew manifest here (plugins/kubefed.yaml); needs a tag's version")
+	printWhat := flag.String("print", "", "print the linker flags (ldflags) or the version (version) for this checkout, and build nothing")
 	flag.Parse()
-	if err := run(*version, *commit, strings.Split(*platforms, ","), *out, *manifest); err != nil {
+	if err := run(*version, *printWhat, strings.Split(*platforms, ","), *out, *manifest); err != nil {
 		fmt.Fprintf(os.Stderr, "error: %v\n", err)
 		os.Exit(1)
 	}
 }
 
-func run(version, commit string, platforms []string, out, manifestPath string) error {
+func run(version, printWhat string, platforms []string, out, manifestPath string) error {
+	src, err := readSource()
+	if err != nil {
+		if version == "" {
+			return err
+		}
+		// An explicit version builds outside a checkout too, unstamped by git.
+		src = source{}
+	}
+	if version == "" {
+		version = versionOf(src)
+	}
+	if !semver.IsValid(version) {
+		return fmt.Errorf("version %q is not a semantic version vX.Y.Z[-pre][+build], which krew and Go need: pass VERSION=vX.Y.Z or leave it empty", version)
+	}
+	switch printWhat {
+	case "":
+	case "ldflags":
+		fmt.Println(ldflags(version, src))
+		return nil
+	case "version":
+		fmt.Println(version)
+		return nil
+	default:
+		return fmt.Errorf("-print must be ldflags or version, not %q", printWhat)
+	}
+	if manifestPath != "" {
+		if err := releaseVersion(version); err != nil {
+			return fmt.Errorf("not writing the release manifest %s: %w", manifestPath, err)
+		}
+	}
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return err
 	}
@@ -50,6 +87,7 @@ func run(version, commit string, platforms []string, out, manifestPath string) e
 		return fmt.Errorf("reading LICENSE (run from the repository root): %w", err)
 	}
 	sums := map[string]string{}
+	linux := map[string][]byte{}
 	for _, p := range platforms {
 		goos, goarch, ok := strings.Cut(p, "/")
 		if !ok {
@@ -60,9 +98,7 @@ func run(version, commit string, platforms []string, out, manifestPath string) e
 			bin += ".exe"
 		}
 		buildDir := filepath.Join(out, "build", goos+"-"+goarch)
-		ldflags := fmt.Sprintf("-s -w -X %[1]s/pkg/version.version=%[2]s -X %[1]s/pkg/version.gitCommit=%[3]s -X %[1]s/pkg/version.buildDate=%[4]s",
-			module, version, commit, time.Now().UTC().Format(time.RFC3339))
-		build := exec.Command("go", "build", "-trimpath", "-ldflags", ldflags, "-o", filepath.Join(buildDir, bin), "./cmd/kubefedctl")
+		build := exec.Command("go", "build", "-trimpath", "-ldflags", ldflags(version, src), "-o", filepath.Join(buildDir, bin), "./cmd/kubefedctl")
 		build.Env = append(os.Environ(), "GOOS="+goos, "GOARCH="+goarch, "CGO_ENABLED=0")
 		build.Stdout, build.Stderr = os.Stderr, os.Stderr
 		if err := build.Run(); err != nil {
@@ -71,6 +107,9 @@ func run(version, commit string, platforms []string, out, manifestPath string) e
 		binary, err := os.ReadFile(filepath.Join(buildDir, bin))
 		if err != nil {
 			return err
+		}
+		if goos == "linux" {
+			linux[goarch] = binary
 		}
 		files := map[string][]byte{bin: binary, "LICENSE": license}
 		name := fmt.Sprintf("kubectl-kubefed_%s_%s_%s", version, goos, goarch)
@@ -94,6 +133,12 @@ func run(version, commit string, platforms []string, out, manifestPath string) e
 	}
 	if err := os.RemoveAll(filepath.Join(out, "build")); err != nil {
 		return err
+	}
+	if len(linux) > 0 {
+		if err := writeImage(filepath.Join(out, "image"), imageInput{Version: version, Source: src, Binaries: linux, CACerts: caCerts()}); err != nil {
+			return fmt.Errorf("writing the image layout: %w", err)
+		}
+		fmt.Fprintf(os.Stderr, "OCI image layout of the linux platforms in %s\n", filepath.Join(out, "image"))
 	}
 	var lines []string
 	for name, sum := range sums {
@@ -142,10 +187,36 @@ func renderManifest(templatePath, version string, sums map[string]string) ([]byt
 	if err := tmpl.Execute(&b, map[string]string{"TagName": version}); err != nil {
 		return nil, err
 	}
-	if len(missing) > 0 && len(sums) > 0 {
-		fmt.Fprintf(os.Stderr, "warning: the manifest names archives this build did not make: %s\n", strings.Join(missing, ", "))
+	if len(missing) == 0 {
+		return b.Bytes(), nil
 	}
-	return b.Bytes(), nil
+	// A build of some platforms only: its manifest offers just those, rather than entries
+	// without a checksum that krew would refuse.
+	fmt.Fprintf(os.Stderr, "warning: this build made no archive for %s: the manifest leaves those platforms out\n", strings.Join(missing, ", "))
+	return onlyPlatforms(b.Bytes(), sums)
+}
+
+// onlyPlatforms keeps the manifest's platforms whose archive is among sums.
+func onlyPlatforms(manifest []byte, sums map[string]string) ([]byte, error) {
+	var plugin map[string]any
+	if err := yaml.Unmarshal(manifest, &plugin); err != nil {
+		return nil, fmt.Errorf("reading the rendered krew manifest: %w", err)
+	}
+	spec, _ := plugin["spec"].(map[string]any)
+	platforms, _ := spec["platforms"].([]any)
+	var kept []any
+	for _, p := range platforms {
+		entry, _ := p.(map[string]any)
+		uri, _ := entry["uri"].(string)
+		if _, ok := sums[path.Base(uri)]; ok {
+			kept = append(kept, p)
+		}
+	}
+	if len(kept) == 0 {
+		return nil, errors.New("no platform of .krew.yaml was built: see -platforms")
+	}
+	spec["platforms"] = kept
+	return yaml.Marshal(plugin)
 }
 
 // Archives carry a fixed time, so that the same binaries give the same archive.

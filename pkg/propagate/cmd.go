@@ -15,7 +15,10 @@ const example = `  # Make every member hold what the federation says
   kubefedctl propagate deployments.apps web -n demo
 
   # In CI: what would change, with diffs against the live members; exit code 2 when something would
-  kubefedctl propagate --dry-run=server --diff --detailed-exitcode`
+  kubefedctl propagate --dry-run=server --diff --detailed-exitcode
+
+  # The same pass inside the host, every ten minutes
+  kubefedctl propagate --print-cronjob --schedule '*/10 * * * *' | kubectl apply -f -`
 
 // NewCmdPropagate builds `propagate`.
 func NewCmdPropagate(globals *cli.Globals, streams genericiooptions.IOStreams) *cobra.Command {
@@ -64,6 +67,9 @@ Exit codes: 0 success, 1 any failure; with --detailed-exitcode, 0 no changes, 2 
 	f.BoolVar(&o.DetailedExitCode, "detailed-exitcode", false, "Exit 0 when nothing changes, 2 when something does (or would), 1 on failure")
 	f.IntVar(&o.Concurrency, "concurrency", o.Concurrency, "Writes in flight per member")
 	f.DurationVar(&o.LockTimeout, "lock-timeout", o.LockTimeout, "How long to wait for another pass of the federation to finish (its Lease "+protocol.LeaseName+" in the KubeFed namespace)")
+	f.BoolVar(&o.PrintCronJob, "print-cronjob", false, "Run no pass: print the ServiceAccount, RBAC and CronJob that run this pass, with this selection, on the host on a schedule")
+	f.StringVar(&o.Schedule, "schedule", "", "With --print-cronjob: the CronJob's schedule (default \""+DefaultSchedule+"\")")
+	f.StringVar(&o.Image, "image", "", "With --print-cronjob: the image to run (default: this version's release image, ghcr.io/kubefedctl/kubefedctl:VERSION)")
 	cli.AddDryRunFlag(f, &o.dryRunFlag)
 	return cmd
 }

@@ -34,6 +34,9 @@ type Options struct {
 	DetailedExitCode bool
 	Concurrency      int
 	LockTimeout      time.Duration
+	PrintCronJob     bool
+	Schedule         string
+	Image            string
 	dryRunFlag       string
 
 	dryRun         cli.DryRun
@@ -102,7 +105,7 @@ func (o *Options) Validate(namespaceSet bool) error {
 	if o.LockTimeout < 0 {
 		return errors.New("--lock-timeout must be zero or more")
 	}
-	return nil
+	return o.validateSchedule()
 }
 
 // Run reads the federation, plans it, makes each member match, writes status, and reports.
@@ -116,6 +119,9 @@ func (o *Options) Validate(namespaceSet bool) error {
 //     no finalizer it did not earn;
 //   - errors belong to objects: one that fails is written nowhere and the others go on.
 func (o *Options) Run(ctx context.Context) error {
+	if o.PrintCronJob {
+		return o.printCronJob(ctx)
+	}
 	progress := o.progress()
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)

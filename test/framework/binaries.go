@@ -25,28 +25,44 @@ func EnsureBinaries(ctx context.Context, log io.Writer) (string, error) {
 	if dir := os.Getenv(BinDirEnv); dir != "" {
 		return dir, checkBinaries(dir)
 	}
+	dir, err := runBuilder(ctx, log, "the control plane binaries", "the local control planes")
+	if err != nil {
+		return "", err
+	}
+	return dir, checkBinaries(dir)
+}
+
+// EnsureTool returns the directory holding the tools that the module hack/tools/NAME pins (krew:
+// krew and validate-krew-manifest), built once into the cache beside the control planes.
+func EnsureTool(ctx context.Context, log io.Writer, name string) (string, error) {
+	return runBuilder(ctx, log, "the tools of hack/tools/"+name, "the tools of hack/tools/"+name, "-tool", name)
+}
+
+// runBuilder runs hack/controlplane, which builds into the cache what is missing there and
+// prints the directory on its last line. what names the build in its errors, forWhom what the
+// Go toolchain is needed for.
+func runBuilder(ctx context.Context, log io.Writer, what, forWhom string, args ...string) (string, error) {
 	root, err := RepoRoot()
 	if err != nil {
 		return "", err
 	}
 	if _, err := exec.LookPath("go"); err != nil {
-		return "", errors.New("the Go toolchain is needed to build the local control planes, and go is not on PATH")
+		return "", fmt.Errorf("the Go toolchain is needed to build %s, and go is not on PATH", forWhom)
 	}
 	ctx, cancel := context.WithTimeout(ctx, BuildTimeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "go", "run", ".", "-timeout", BuildTimeout.String())
+	cmd := exec.CommandContext(ctx, "go", append([]string{"run", ".", "-timeout", BuildTimeout.String()}, args...)...)
 	cmd.Dir = filepath.Join(root, "hack", "controlplane")
 	cmd.Stderr = log
 	out, err := cmd.Output()
 	if err != nil {
 		if ctx.Err() != nil {
-			return "", fmt.Errorf("building the control plane binaries took longer than %s", BuildTimeout)
+			return "", fmt.Errorf("building %s took longer than %s", what, BuildTimeout)
 		}
-		return "", fmt.Errorf("building the control plane binaries with hack/controlplane failed (its output is above): %w", err)
+		return "", fmt.Errorf("building %s with hack/controlplane failed (its output is above): %w", what, err)
 	}
 	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-	dir := lines[len(lines)-1]
-	return dir, checkBinaries(dir)
+	return lines[len(lines)-1], nil
 }
 
 func checkBinaries(dir string) error {
