@@ -18,7 +18,7 @@ const example = `  # Make every member hold what the federation says
   kubefedctl propagate --dry-run=server --diff --detailed-exitcode
 
   # The same pass inside the host, every ten minutes
-  kubefedctl propagate --print-cronjob --schedule '*/10 * * * *' | kubectl apply -f -`
+  kubefedctl propagate --print-cronjob --schedule '*/10 * * * *' --image registry.example/kubefedctl:v0.2.0 | kubectl apply -f -`
 
 // NewCmdPropagate builds `propagate`.
 func NewCmdPropagate(globals *cli.Globals, streams genericiooptions.IOStreams) *cobra.Command {
@@ -69,7 +69,7 @@ Exit codes: 0 success, 1 any failure; with --detailed-exitcode, 0 no changes, 2 
 	f.DurationVar(&o.LockTimeout, "lock-timeout", o.LockTimeout, "How long to wait for another pass of the federation to finish (its Lease "+protocol.LeaseName+" in the KubeFed namespace)")
 	f.BoolVar(&o.PrintCronJob, "print-cronjob", false, "Run no pass: print the ServiceAccount, RBAC and CronJob that run this pass, with this selection, on the host on a schedule")
 	f.StringVar(&o.Schedule, "schedule", "", "With --print-cronjob: the CronJob's schedule (default \""+DefaultSchedule+"\")")
-	f.StringVar(&o.Image, "image", "", "With --print-cronjob: the image to run (default: this version's release image, ghcr.io/kubefedctl/kubefedctl:VERSION)")
+	f.StringVar(&o.Image, "image", "", "With --print-cronjob (and needed by it): the image holding this kubefedctl, pushed from the dist/image that make dist writes")
 	cli.AddDryRunFlag(f, &o.dryRunFlag)
 	return cmd
 }

@@ -15,14 +15,7 @@ import (
 
 	"github.com/kubefedctl/kubefedctl/pkg/apis"
 	"github.com/kubefedctl/kubefedctl/pkg/cli"
-	"github.com/kubefedctl/kubefedctl/pkg/version"
 )
-
-// DefaultImage is the image a scheduled pass runs unless --image says otherwise: this binary's
-// own version, as a release pushes it.
-func DefaultImage() string {
-	return "ghcr.io/kubefedctl/kubefedctl:" + version.ImageTag(version.Get().Version)
-}
 
 // validateSchedule checks the flags of --print-cronjob, and that its flags come only with it.
 func (o *Options) validateSchedule() error {
@@ -45,6 +38,10 @@ func (o *Options) validateSchedule() error {
 	if s := o.Schedule; s != "" && !strings.HasPrefix(s, "@") && len(strings.Fields(s)) != 5 {
 		return fmt.Errorf("--schedule %q is not a cron schedule of five fields (minute hour day-of-month month day-of-week), such as %q, nor a macro such as @hourly", s, DefaultSchedule)
 	}
+	if o.Image == "" {
+		// Where the image is pushed is the user's registry: there is no default to guess.
+		return fmt.Errorf("--print-cronjob needs --image REF, the image that holds this kubefedctl: make dist writes it to dist/image, and README (The image) says how to push it")
+	}
 	if strings.ContainsAny(o.Image, " \t\n") {
 		return fmt.Errorf("--image %q is not an image reference", o.Image)
 	}
@@ -65,9 +62,6 @@ func (o *Options) printCronJob(ctx context.Context) error {
 	p := ScheduledPass{KubeFedNamespace: ns, Schedule: o.Schedule, Image: o.Image}
 	if p.Schedule == "" {
 		p.Schedule = DefaultSchedule
-	}
-	if p.Image == "" {
-		p.Image = DefaultImage()
 	}
 	if scope, _, _ := unstructured.NestedString(config.Object, "spec", "scope"); scope == apis.ScopeNamespaced {
 		p.Namespaced = true
