@@ -11,6 +11,7 @@ import (
 	"github.com/kubefedctl/kubefedctl/pkg/federate"
 	"github.com/kubefedctl/kubefedctl/pkg/install"
 	"github.com/kubefedctl/kubefedctl/pkg/join"
+	"github.com/kubefedctl/kubefedctl/pkg/migrate"
 	"github.com/kubefedctl/kubefedctl/pkg/propagate"
 	"github.com/kubefedctl/kubefedctl/pkg/version"
 )
@@ -41,6 +42,7 @@ each member cluster should hold, computed from kubefed manifests.`,
 		join.NewCmdUnjoin(globals, streams),
 		join.NewCmdClusters(globals, streams),
 		join.NewCmdGet(globals, streams),
+		migrate.NewCmdMigrate(globals, streams),
 		propagate.NewCmdPropagate(globals, streams),
 		render.NewCmdRender(globals, streams),
 		version.NewCmdVersion(streams),

@@ -26,28 +26,6 @@ func federatedResource(tc *apis.FederatedTypeConfig) schema.GroupVersionResource
 	return schema.GroupVersionResource{Group: ft.Group, Version: ft.Version, Resource: ft.PluralName}
 }
 
-// federationScope is where this federation's federated objects live: the KubeFed namespace
-// alone for a Namespaced federation; else every namespace but those of the host's other
-// federations (namespaces holding a KubeFedConfig of their own), which propagate leaves alone too.
-func federationScope(ctx context.Context, host *cli.Clients, kubefedNamespace string) (listNamespace string, foreign map[string]bool, err error) {
-	configs := host.Dynamic.Resource(apis.KubeFedConfigResource)
-	own, err := configs.Namespace(kubefedNamespace).Get(ctx, apis.KubeFedConfigName, metav1.GetOptions{})
-	switch {
-	case err == nil:
-		if scope, _, _ := unstructured.NestedString(own.Object, "spec", "scope"); scope == apis.ScopeNamespaced {
-			return kubefedNamespace, nil, nil
-		}
-	case apierrors.IsNotFound(err) || meta.IsNoMatchError(err):
-	default:
-		return "", nil, fmt.Errorf("reading the KubeFedConfig in %s in the host (context %q): %s", kubefedNamespace, host.Context, cli.ServerError(err))
-	}
-	others, err := protocol.OtherFederations(ctx, host.Dynamic, kubefedNamespace)
-	if err != nil {
-		return "", nil, err
-	}
-	return "", others.Namespaces, nil
-}
-
 // ownObjects keeps the objects outside other federations' namespaces, sorted by namespace and
 // name so that what is named and done is the same on every run.
 func ownObjects(items []unstructured.Unstructured, foreign map[string]bool) []*unstructured.Unstructured {
@@ -63,7 +41,7 @@ func ownObjects(items []unstructured.Unstructured, foreign map[string]bool) []*u
 
 // federatedObjects lists this federation's federated objects of a type; none when its CRD is gone.
 func federatedObjects(ctx context.Context, host *cli.Clients, tc *apis.FederatedTypeConfig, kubefedNamespace string) ([]*unstructured.Unstructured, error) {
-	listNamespace, foreign, err := federationScope(ctx, host, kubefedNamespace)
+	listNamespace, foreign, err := protocol.FederationScope(ctx, host, kubefedNamespace)
 	if err != nil {
 		return nil, err
 	}

@@ -41,3 +41,33 @@ func TestUpToDateNeedsTheSameDigest(t *testing.T) {
 	assert.False(t, upToDate(applied, smallerApplied, smallerHash))
 	assert.Equal(t, hash, applied.GetAnnotations()[HashAnnotation])
 }
+
+func TestSameStoredIgnoresBookkeepingAndTheDigest(t *testing.T) {
+	object := func(annotations map[string]any, replicas int64, meta map[string]any) *unstructured.Unstructured {
+		m := map[string]any{"name": "web", "namespace": "demo", "labels": map[string]any{"kubefed.io/managed": "true"}}
+		for k, v := range meta {
+			m[k] = v
+		}
+		if annotations != nil {
+			m["annotations"] = annotations
+		}
+		return &unstructured.Unstructured{Object: map[string]any{"apiVersion": "apps/v1", "kind": "Deployment", "metadata": m, "spec": map[string]any{"replicas": replicas}}}
+	}
+	kubefeds := object(nil, 2, map[string]any{"resourceVersion": "10", "generation": int64(1), "managedFields": []any{map[string]any{"manager": "kubefed"}}})
+	tests := []struct {
+		name string
+		b    *unstructured.Unstructured
+		want bool
+	}{
+		{"the same", object(nil, 2, nil), true},
+		{"a dry run adding only the digest to kubefed's copy", object(map[string]any{HashAnnotation: "abc"}, 2, map[string]any{"resourceVersion": "10", "managedFields": []any{map[string]any{"manager": "kubefedctl"}}}), true},
+		{"the digest and another annotation", object(map[string]any{HashAnnotation: "abc", "team": "web"}, 2, nil), false},
+		{"another figure", object(map[string]any{HashAnnotation: "abc"}, 3, nil), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, sameStored(kubefeds, tt.b))
+			assert.Equal(t, tt.want, sameStored(tt.b, kubefeds))
+		})
+	}
+}

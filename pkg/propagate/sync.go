@@ -28,10 +28,11 @@ type action struct {
 	live    *unstructured.Unstructured
 	// remove is set for deletes and label removals.
 	options *metav1.DeleteOptions
-	// normalized is set for an update whose digest matches what was last applied although the
-	// live object reads otherwise: the server may have rewritten what was sent (a quantity, a
-	// Secret's stringData), which its own dry run tells.
-	normalized bool
+	// confirm is set for an update that the member's own dry run must confirm: one whose digest
+	// matches what was last applied although the live object reads otherwise (the server may
+	// have rewritten what was sent: a quantity, a Secret's stringData), and one of a managed copy
+	// that holds no digest yet, as kubefed's controller left it.
+	confirm bool
 }
 
 func targetGVR(tc *apis.FederatedTypeConfig) schema.GroupVersionResource {
@@ -155,14 +156,16 @@ func (o *Options) confirmDeleted(ctx context.Context, client dynamic.Namespaceab
 	})
 }
 
-// checkNormalized asks the member, by a server-side dry run of the apply, whether an update
-// whose digest matches would change anything: the server stores some values otherwise than they
-// were sent (1000m as 1, stringData as data), so reading them back cannot tell. An apply that
-// would leave the object as it is is no change, and is not sent.
+// checkNormalized asks the member, by a server-side dry run of the apply, whether an update to
+// confirm would change anything: the server stores some values otherwise than they were sent
+// (1000m as 1, stringData as data), so reading them back cannot tell; and a copy kubefed's
+// controller wrote holds everything but kubefedctl's digest. An apply that would leave the object
+// as it is, but for the digest, is no change, and is not sent: a handover from kubefed writes
+// nothing until something really changes.
 func (o *Options) checkNormalized(ctx context.Context, client dynamic.NamespaceableResourceInterface, actions []*action) {
 	var check []*action
 	for _, a := range actions {
-		if a.normalized && a.result.Outcome == Updated {
+		if a.confirm && a.result.Outcome == Updated {
 			check = append(check, a)
 		}
 	}
@@ -176,12 +179,16 @@ func (o *Options) checkNormalized(ctx context.Context, client dynamic.Namespacea
 }
 
 // sameStored reports whether two versions of an object hold the same content, whatever their
-// bookkeeping (resourceVersion, managedFields' timestamps).
+// bookkeeping (resourceVersion, managedFields' timestamps, kubefedctl's digest).
 func sameStored(a, b *unstructured.Unstructured) bool {
 	strip := func(u *unstructured.Unstructured) map[string]any {
 		c := u.DeepCopy()
 		for _, f := range []string{"managedFields", "resourceVersion", "generation"} {
 			unstructured.RemoveNestedField(c.Object, "metadata", f)
+		}
+		unstructured.RemoveNestedField(c.Object, "metadata", "annotations", HashAnnotation)
+		if annotations, found, _ := unstructured.NestedMap(c.Object, "metadata", "annotations"); found && len(annotations) == 0 {
+			unstructured.RemoveNestedField(c.Object, "metadata", "annotations")
 		}
 		return c.Object
 	}
@@ -267,7 +274,8 @@ func (o *Options) decide(st *state, plan *render.Result, tc *apis.FederatedTypeC
 		a.desired = nil
 	default:
 		a.result.Outcome = Updated
-		a.normalized = live.GetAnnotations()[HashAnnotation] == hash
+		recorded, found := live.GetAnnotations()[HashAnnotation]
+		a.confirm = recorded == hash || !found
 	}
 	return a
 }

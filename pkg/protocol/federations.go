@@ -48,3 +48,25 @@ func OtherFederations(ctx context.Context, client dynamic.Interface, kubefedName
 	sort.Strings(others.ClusterScoped)
 	return others, nil
 }
+
+// FederationScope is where this federation's federated objects live: the KubeFed namespace
+// alone for a Namespaced federation; else every namespace but those of the host's other
+// federations (namespaces holding a KubeFedConfig of their own), which propagate leaves alone too.
+func FederationScope(ctx context.Context, host *cli.Clients, kubefedNamespace string) (listNamespace string, foreign map[string]bool, err error) {
+	configs := host.Dynamic.Resource(apis.KubeFedConfigResource)
+	own, err := configs.Namespace(kubefedNamespace).Get(ctx, apis.KubeFedConfigName, metav1.GetOptions{})
+	switch {
+	case err == nil:
+		if scope, _, _ := unstructured.NestedString(own.Object, "spec", "scope"); scope == apis.ScopeNamespaced {
+			return kubefedNamespace, nil, nil
+		}
+	case apierrors.IsNotFound(err) || meta.IsNoMatchError(err):
+	default:
+		return "", nil, fmt.Errorf("reading the KubeFedConfig in %s in the host (context %q): %s", kubefedNamespace, host.Context, cli.ServerError(err))
+	}
+	others, err := OtherFederations(ctx, host.Dynamic, kubefedNamespace)
+	if err != nil {
+		return "", nil, err
+	}
+	return "", others.Namespaces, nil
+}

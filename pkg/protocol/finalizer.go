@@ -26,9 +26,15 @@ const conflictRetries = 3
 // whether it patched (or, in a dry run, would have); a removal from an object that is gone has
 // nothing to do.
 func PatchFinalizer(ctx context.Context, client dynamic.ResourceInterface, obj *unstructured.Unstructured, add bool, dryRun cli.DryRun) (changed bool, err error) {
+	return PatchNamedFinalizer(ctx, client, obj, apis.SyncFinalizer, add, dryRun)
+}
+
+// PatchNamedFinalizer is PatchFinalizer for any one finalizer: kubefed's type-config finalizer,
+// say, which kubefedctl removes where it takes over from kubefed's controller.
+func PatchNamedFinalizer(ctx context.Context, client dynamic.ResourceInterface, obj *unstructured.Unstructured, finalizer string, add bool, dryRun cli.DryRun) (changed bool, err error) {
 	current := obj
 	for attempt := 0; ; attempt++ {
-		finalizers := WithFinalizer(current.GetFinalizers(), add)
+		finalizers := withNamedFinalizer(current.GetFinalizers(), finalizer, add)
 		if finalizers == nil {
 			return false, nil
 		}
@@ -66,10 +72,14 @@ func HasFinalizer(obj *unstructured.Unstructured) bool {
 // order; nil when the list is already so. An empty list is [] and not nil, so that a patch
 // sets it.
 func WithFinalizer(finalizers []string, add bool) []string {
+	return withNamedFinalizer(finalizers, apis.SyncFinalizer, add)
+}
+
+func withNamedFinalizer(finalizers []string, finalizer string, add bool) []string {
 	has := false
 	out := []string{}
 	for _, f := range finalizers {
-		if f == apis.SyncFinalizer {
+		if f == finalizer {
 			has = true
 			if !add {
 				continue
@@ -81,7 +91,7 @@ func WithFinalizer(finalizers []string, add bool) []string {
 		return nil
 	}
 	if add {
-		out = append(out, apis.SyncFinalizer)
+		out = append(out, finalizer)
 	}
 	return out
 }
