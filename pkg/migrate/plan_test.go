@@ -37,7 +37,7 @@ func TestControllerRunning(t *testing.T) {
 		{"scaled to zero", deployment(int64(0)), nil, ""},
 		{"two replicas", deployment(int64(2)), nil, "Deployment kube-federation-system/kubefed-controller-manager has 2 replicas"},
 		{"replicas left to the default", deployment(nil), nil, "Deployment kube-federation-system/kubefed-controller-manager has 1 replicas"},
-		{"a lease renewed 5s ago", deployment(int64(0)), []*unstructured.Unstructured{lease("host_1", now.Add(-5 * time.Second))},
+		{"a lease renewed 5s ago", deployment(int64(0)), []*unstructured.Unstructured{lease("host_1", now.Add(-5*time.Second))},
 			`its leader record Lease kube-federation-system/kubefed-controller-manager is held by "host_1", renewed 5s ago (lease 15s)`},
 		{"a lease run out", nil, []*unstructured.Unstructured{lease("host_1", now.Add(-time.Minute))}, ""},
 		{"a lease released", nil, []*unstructured.Unstructured{lease("", now)}, ""},
