@@ -35,7 +35,9 @@ was refused.
 
 With --rbac=scoped the member grants only what the types enabled now need (in Namespaced
 scope, a Role in the KubeFed namespace); join again with --error-on-existing=false after
-enabling more.`,
+enabling more. A re-join keeps what the KubeFedCluster holds (labels, endpoint, CA bundle,
+disabled TLS validations, proxy) unless a flag changes it. Every run prints what it did to each
+object, and a dry run prints the same lines as the real run would.`,
 		Example: joinExample,
 		Args:    cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -53,7 +55,7 @@ enabling more.`,
 	f.StringVar(&o.HostClusterName, "host-cluster-name", "", `The host's name in the names join gives (default: the host's context name, which must not hold "/" or ":")`)
 	f.StringVar(&o.SecretName, "secret-name", "", "Name of the Secret in the host that holds the member's token (default: NAME and a random suffix)")
 	f.StringVar(&o.APIEndpoint, "api-endpoint", "", "The member's API endpoint as the host should reach it (default: the context's server)")
-	f.StringToStringVar(&o.Labels, "labels", nil, "Labels of the KubeFedCluster, for clusterSelector placement: k=v,...")
+	f.StringToStringVar(&o.Labels, "labels", nil, "Labels of the KubeFedCluster, for clusterSelector placement: k=v,...; a re-join sets these and keeps its other labels")
 	f.BoolVar(&o.ErrorOnExisting, "error-on-existing", o.ErrorOnExisting, "Fail when the cluster's artifacts already exist; false updates them")
 	f.StringVar(&o.RBAC, "rbac", o.RBAC, "What the member grants the federation: full (kubefed's rules) or scoped (the enabled types and the health check)")
 	cli.AddDryRunFlag(f, &o.dryRunFlag)
