@@ -285,3 +285,47 @@ spec:
 		return len(names(t, host, federatedGVR("federatednamespaces"), "named", "named")) == 0
 	}, 60*time.Second, time.Second)
 }
+
+// A deleted federated object waits for a pass: a dry run says what the pass will do, the pass
+// says it removed the finalizer, and the object is gone.
+func TestDeletionIsReportedByThePass(t *testing.T) {
+	federation(t)
+	ctx := context.Background()
+	ensureNamespace(t, "host", "leaving")
+	applyFiles(t, writeFile(t, `
+apiVersion: types.kubefed.io/v1beta1
+kind: FederatedNamespace
+metadata: {name: leaving, namespace: leaving}
+spec: {placement: {clusterSelector: {}}}
+---
+apiVersion: types.kubefed.io/v1beta1
+kind: FederatedConfigMap
+metadata: {name: old, namespace: leaving}
+spec:
+  template: {data: {a: "1"}}
+  placement: {clusterSelector: {}}
+`))
+	mustRun(t, "propagate", "-n", "leaving")
+	defer func() {
+		_ = dynamicFor(t, "host").Resource(federatedGVR("federatednamespaces")).Namespace("leaving").Delete(ctx, "leaving", metav1.DeleteOptions{})
+		mustRun(t, "propagate", "-n", "leaving")
+	}()
+	host := dynamicFor(t, "host")
+	// kubectl delete --wait=false: the object is left terminating, held by the finalizer.
+	require.NoError(t, host.Resource(federatedConfigMapsGVR).Namespace("leaving").Delete(ctx, "old", metav1.DeleteOptions{}))
+	assert.Equal(t, []string{apis.SyncFinalizer}, getObject(t, host, federatedConfigMapsGVR, "leaving", "old").GetFinalizers())
+
+	for _, mode := range []string{"client", "server"} {
+		r := mustRun(t, "propagate", "-n", "leaving", "--dry-run="+mode)
+		assert.Contains(t, r.stdout, `waiting: FederatedConfigMap "leaving/old" is being deleted; a pass without --dry-run removes its copies (above) and then its finalizer, and it is gone`+"\n", mode)
+	}
+	assert.Equal(t, []string{apis.SyncFinalizer}, getObject(t, host, federatedConfigMapsGVR, "leaving", "old").GetFinalizers(), "dry runs remove no finalizer")
+
+	r := mustRun(t, "propagate", "-n", "leaving")
+	assert.Regexp(t, `member1\s+ConfigMap\s+leaving\s+old\s+deleted`, r.stdout)
+	assert.Contains(t, r.stdout, `deleted: FederatedConfigMap "leaving/old": every copy is gone; finalizer kubefed.io/sync-controller removed, so its deletion completes`+"\n")
+	_, err := host.Resource(federatedConfigMapsGVR).Namespace("leaving").Get(ctx, "old", metav1.GetOptions{})
+	assert.True(t, apierrors.IsNotFound(err), "the object is gone: %v", err)
+	r = mustRun(t, "propagate", "-n", "leaving")
+	assert.NotContains(t, r.stdout, "old")
+}
