@@ -62,6 +62,7 @@ func validate(t *testing.T, data []byte) krewPlugin {
 	assert.NotEmpty(t, p.Spec.ShortDescription)
 	assert.Less(t, len(p.Spec.ShortDescription), 256)
 	assert.NotEmpty(t, p.Spec.Homepage)
+	assert.True(t, strings.HasPrefix(p.Spec.Description, "kubectl "+p.Metadata.Name+" is "), "the description says what the plugin is: %q", p.Spec.Description)
 	require.NotEmpty(t, p.Spec.Platforms)
 	seen := map[string]bool{}
 	for _, pl := range p.Spec.Platforms {
