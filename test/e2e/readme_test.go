@@ -1,0 +1,261 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/wait"
+)
+
+// repoRoot is where README's commands run: its paths (testdata/examples) are the checkout's.
+const repoRoot = "../.."
+
+// readmeStep is one command of README, and the output README shows for it, if any.
+type readmeStep struct {
+	line   string
+	output *string
+}
+
+// readmeSection returns the commands of a README section in order: every line of its ```sh
+// blocks (comments stripped), and the `$ ` lines of its ```console blocks with the output shown
+// under each.
+func readmeSection(t *testing.T, readme, heading string) []readmeStep {
+	t.Helper()
+	start := strings.Index(readme, "\n"+heading+"\n")
+	require.GreaterOrEqual(t, start, 0, "README has a section %q", heading)
+	body := readme[start+len(heading)+2:]
+	if end := strings.Index(body, "\n## "); end >= 0 {
+		body = body[:end]
+	}
+	var steps []readmeStep
+	var lang string
+	inBlock := false
+	for _, line := range strings.Split(body, "\n") {
+		if strings.HasPrefix(line, "```") {
+			inBlock, lang = !inBlock, strings.TrimPrefix(line, "```")
+			continue
+		}
+		if !inBlock {
+			continue
+		}
+		switch lang {
+		case "sh":
+			if command := strings.TrimSpace(stripComment(line)); command != "" {
+				steps = append(steps, readmeStep{line: command})
+			}
+		case "console":
+			if command, ok := strings.CutPrefix(line, "$ "); ok {
+				empty := ""
+				steps = append(steps, readmeStep{line: command, output: &empty})
+				continue
+			}
+			require.NotEmpty(t, steps, "output before any command in %q", heading)
+			*steps[len(steps)-1].output += line + "\n"
+		}
+	}
+	return steps
+}
+
+// stripComment removes a shell comment: a # at the start or after a blank, outside quotes.
+func stripComment(line string) string {
+	var quote rune
+	for i, r := range line {
+		switch {
+		case quote != 0:
+			if r == quote {
+				quote = 0
+			}
+		case r == '\'' || r == '"':
+			quote = r
+		case r == '#' && (i == 0 || line[i-1] == ' ' || line[i-1] == '\t'):
+			return line[:i]
+		}
+	}
+	return line
+}
+
+// shellWords splits a command line as the shell would for the plain commands README shows:
+// words, single and double quotes. Anything more (pipes, redirections, variables, globs) is
+// refused, so that README stays runnable as written.
+func shellWords(t *testing.T, line string) []string {
+	t.Helper()
+	require.NotContains(t, stripQuoted(line), "|", "README's commands are plain: %s", line)
+	for _, c := range []string{">", "<", "$", "*", "`", ";", "&"} {
+		require.NotContains(t, stripQuoted(line), c, "README's commands are plain: %s", line)
+	}
+	var words []string
+	var word strings.Builder
+	var quote rune
+	inWord := false
+	for _, r := range line {
+		switch {
+		case quote != 0 && r == quote:
+			quote = 0
+		case quote != 0:
+			word.WriteRune(r)
+		case r == '\'' || r == '"':
+			quote, inWord = r, true
+		case r == ' ' || r == '\t':
+			if inWord {
+				words = append(words, word.String())
+				word.Reset()
+				inWord = false
+			}
+		default:
+			word.WriteRune(r)
+			inWord = true
+		}
+	}
+	require.Zero(t, quote, "unbalanced quotes: %s", line)
+	if inWord {
+		words = append(words, word.String())
+	}
+	return words
+}
+
+func stripQuoted(line string) string {
+	var out strings.Builder
+	var quote rune
+	for _, r := range line {
+		switch {
+		case quote != 0 && r == quote:
+			quote = 0
+		case quote != 0:
+		case r == '\'' || r == '"':
+			quote = r
+		default:
+			out.WriteRune(r)
+		}
+	}
+	return out.String()
+}
+
+// runREADMEStep runs one of README's commands from the checkout's root, against the local
+// clusters: kubefedctl as the binary does, kubectl as installed.
+func runREADMEStep(t *testing.T, step readmeStep) result {
+	t.Helper()
+	words := shellWords(t, step.line)
+	switch words[0] {
+	case "kubefedctl":
+		wd, err := os.Getwd()
+		require.NoError(t, err)
+		require.NoError(t, os.Chdir(repoRoot))
+		defer func() { require.NoError(t, os.Chdir(wd)) }()
+		return kubefedctl(t, words[1:]...)
+	case "kubectl":
+		kubectl, err := exec.LookPath("kubectl")
+		require.NoError(t, err, "README's commands use kubectl: install it to run them")
+		var out, errOut bytes.Buffer
+		c := exec.Command(kubectl, words[1:]...)
+		c.Dir = repoRoot
+		c.Env = append(os.Environ(), "KUBECONFIG="+fed.Kubeconfig)
+		c.Stdout, c.Stderr = &out, &errOut
+		code := 0
+		if err := c.Run(); err != nil {
+			exitErr, ok := err.(*exec.ExitError)
+			require.True(t, ok, "running %s: %v", step.line, err)
+			code = exitErr.ExitCode()
+		}
+		return result{code, out.String(), errOut.String()}
+	}
+	t.Fatalf("README runs %q, which this test does not know how to run: %s", words[0], step.line)
+	return result{}
+}
+
+// TestREADMEFederationFromScratch runs README's "A federation from scratch" as written, from
+// a host with no federation and unjoined members, and checks the output README shows.
+func TestREADMEFederationFromScratch(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(repoRoot, "README.md"))
+	require.NoError(t, err)
+	steps := readmeSection(t, string(data), "## A federation from scratch")
+	require.GreaterOrEqual(t, len(steps), 8, "the section shows the whole flow")
+
+	ctx := context.Background()
+	host := dynamicFor(t, "host")
+	// Where a user starts: no member joined, no namespace demo; and where this test leaves it.
+	federatedTypes := []string{"federateddeployments", "federatedconfigmaps", "federatednamespaces"}
+	remaining := func() int {
+		n := 0
+		for _, gvr := range federatedTypes {
+			if list, err := host.Resource(federatedGVR(gvr)).Namespace("demo").List(ctx, metav1.ListOptions{}); err == nil {
+				n += len(list.Items)
+			}
+		}
+		return n
+	}
+	clean := func() {
+		for _, gvr := range federatedTypes {
+			_ = host.Resource(federatedGVR(gvr)).Namespace("demo").DeleteCollection(ctx, metav1.DeleteOptions{}, metav1.ListOptions{})
+		}
+		// Passes finish the deletions (a member namespace takes its time to go); with no
+		// member joined, nothing can, and the finalizers are taken off by hand.
+		_ = wait.PollUntilContextTimeout(ctx, time.Second, 60*time.Second, true, func(ctx context.Context) (bool, error) {
+			if remaining() == 0 {
+				return true, nil
+			}
+			kubefedctl(t, "propagate", "-n", "demo")
+			return remaining() == 0, nil
+		})
+		for _, gvr := range federatedTypes {
+			if list, err := host.Resource(federatedGVR(gvr)).Namespace("demo").List(ctx, metav1.ListOptions{}); err == nil {
+				for _, item := range list.Items {
+					_, _ = host.Resource(federatedGVR(gvr)).Namespace("demo").Patch(ctx, item.GetName(), types.MergePatchType, []byte(`{"metadata":{"finalizers":null}}`), metav1.PatchOptions{})
+				}
+			}
+		}
+		unjoinQuietly(t, "member1", "member2")
+		for _, name := range []string{"host", "member1", "member2"} {
+			client := dynamicFor(t, name)
+			_ = client.Resource(namespacesGVR).Delete(ctx, "demo", metav1.DeleteOptions{})
+			require.NoError(t, wait.PollUntilContextTimeout(ctx, 500*time.Millisecond, 90*time.Second, true, func(ctx context.Context) (bool, error) {
+				_, err := client.Resource(namespacesGVR).Get(ctx, "demo", metav1.GetOptions{})
+				return apierrors.IsNotFound(err), nil
+			}), "namespace demo in %s is gone", name)
+		}
+	}
+	clean()
+	t.Cleanup(clean)
+
+	for _, step := range steps {
+		r := runREADMEStep(t, step)
+		require.Equal(t, 0, r.code, "README: %s\nstdout: %s\nstderr: %s", step.line, r.stdout, r.stderr)
+		if step.output != nil {
+			// Markdown keeps no trailing blanks: a table's empty last column leaves some.
+			assert.Equal(t, trimLines(*step.output), trimLines(r.stdout), "README shows what %q prints", step.line)
+		}
+	}
+	// The section ends converged: another pass changes nothing.
+	r := mustRun(t, "propagate", "--detailed-exitcode")
+	assert.Contains(t, r.stdout, "6 unchanged in 2 clusters")
+}
+
+func trimLines(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " \t")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// The section's commands are what this test runs: a renamed flag in README fails it.
+func TestREADMESectionParsing(t *testing.T) {
+	readme := "# x\n\n## A federation from scratch\n\n```sh\nkubefedctl init --context host   # a comment\n\nkubectl apply -f 'a b.yaml'\n```\n\n```console\n$ kubefedctl propagate\nline 1\nline 2\n```\n\n## Commands\n\n```sh\nkubefedctl other\n```\n"
+	steps := readmeSection(t, readme, "## A federation from scratch")
+	require.Len(t, steps, 3)
+	assert.Equal(t, "kubefedctl init --context host", steps[0].line)
+	assert.Nil(t, steps[0].output)
+	assert.Equal(t, []string{"kubectl", "apply", "-f", "a b.yaml"}, shellWords(t, steps[1].line))
+	require.NotNil(t, steps[2].output)
+	assert.Equal(t, "line 1\nline 2\n", *steps[2].output)
+}
