@@ -141,16 +141,16 @@ func stripQuoted(line string) string {
 	return out.String()
 }
 
-// runREADMEStep runs one of README's commands from the checkout's root, against the local
-// clusters: kubefedctl as the binary does, kubectl as installed.
-func runREADMEStep(t *testing.T, step readmeStep) result {
+// runREADMEStep runs one of README's commands in dir, against the local clusters: kubefedctl
+// as the binary does, kubectl as installed.
+func runREADMEStep(t *testing.T, dir string, step readmeStep) result {
 	t.Helper()
 	words := shellWords(t, step.line)
 	switch words[0] {
 	case "kubefedctl":
 		wd, err := os.Getwd()
 		require.NoError(t, err)
-		require.NoError(t, os.Chdir(repoRoot))
+		require.NoError(t, os.Chdir(dir))
 		defer func() { require.NoError(t, os.Chdir(wd)) }()
 		return kubefedctl(t, words[1:]...)
 	case "kubectl":
@@ -158,7 +158,7 @@ func runREADMEStep(t *testing.T, step readmeStep) result {
 		require.NoError(t, err, "README's commands use kubectl: install it to run them")
 		var out, errOut bytes.Buffer
 		c := exec.Command(kubectl, words[1:]...)
-		c.Dir = repoRoot
+		c.Dir = dir
 		c.Env = append(os.Environ(), "KUBECONFIG="+fed.Kubeconfig)
 		c.Stdout, c.Stderr = &out, &errOut
 		code := 0
@@ -227,17 +227,75 @@ func TestREADMEFederationFromScratch(t *testing.T) {
 	clean()
 	t.Cleanup(clean)
 
-	for _, step := range steps {
-		r := runREADMEStep(t, step)
-		require.Equal(t, 0, r.code, "README: %s\nstdout: %s\nstderr: %s", step.line, r.stdout, r.stderr)
-		if step.output != nil {
-			// Markdown keeps no trailing blanks: a table's empty last column leaves some.
-			assert.Equal(t, trimLines(*step.output), trimLines(r.stdout), "README shows what %q prints", step.line)
+	// A directory like the checkout for what the commands read (testdata), so that what they
+	// write (render --output-dir deploy/) stays out of the checkout.
+	dir := t.TempDir()
+	testdata, err := filepath.Abs(filepath.Join(repoRoot, "testdata"))
+	require.NoError(t, err)
+	require.NoError(t, os.Symlink(testdata, filepath.Join(dir, "testdata")))
+
+	run := func(steps []readmeStep) {
+		for _, step := range steps {
+			t.Logf("$ %s", step.line)
+			r := runREADMEStep(t, dir, step)
+			require.Equal(t, 0, r.code, "README: %s\nstdout: %s\nstderr: %s", step.line, r.stdout, r.stderr)
+			if step.output != nil {
+				// Markdown keeps no trailing blanks: a table's empty last column leaves some.
+				assert.Equal(t, trimLines(*step.output), trimLines(r.stdout), "README shows what %q prints", step.line)
+			}
 		}
 	}
+	run(steps)
 	// The section ends converged: another pass changes nothing.
 	r := mustRun(t, "propagate", "--detailed-exitcode")
 	assert.Contains(t, r.stdout, "6 unchanged in 2 clusters")
+
+	// Then every other example README shows, in its order, where it can run as written: not
+	// a synopsis (NAME, [--flag], a|b), nor shell beyond plain words, nor another tool.
+	examples := readmeExamples(t, string(data), "## A federation from scratch")
+	require.GreaterOrEqual(t, len(examples), 10, "README shows examples of the commands")
+	run(examples)
+}
+
+// readmeExamples are the commands of README's ```sh and ```console blocks outside the section
+// skipped, that can run as written on the local clusters.
+func readmeExamples(t *testing.T, readme, skipped string) []readmeStep {
+	t.Helper()
+	var steps []readmeStep
+	sections := strings.Split(readme, "\n## ")
+	for _, section := range sections[1:] {
+		heading, _, _ := strings.Cut(section, "\n")
+		if "## "+heading == skipped {
+			continue
+		}
+		for _, step := range readmeSection(t, "\n## "+section, "## "+heading) {
+			if runnable(step.line) {
+				steps = append(steps, step)
+			}
+		}
+	}
+	return steps
+}
+
+// runnable says whether a README command runs as written: kubefedctl or kubectl (not its
+// plugins, which need installing), plain words only, no placeholder.
+func runnable(line string) bool {
+	words := strings.Fields(stripQuoted(line))
+	if len(words) < 2 || words[0] != "kubefedctl" && words[0] != "kubectl" {
+		return false
+	}
+	if words[0] == "kubectl" && (words[1] == "krew" || words[1] == "kubefed") {
+		return false
+	}
+	if strings.ContainsAny(stripQuoted(line), "[]|<>$`;&*") || strings.Contains(line, "...") {
+		return false
+	}
+	for _, w := range words {
+		if len(w) > 1 && strings.ToUpper(w) == w && strings.Trim(w, "ABCDEFGHIJKLMNOPQRSTUVWXYZ_") == "" {
+			return false
+		}
+	}
+	return true
 }
 
 func trimLines(s string) string {
@@ -258,4 +316,20 @@ func TestREADMESectionParsing(t *testing.T) {
 	assert.Equal(t, []string{"kubectl", "apply", "-f", "a b.yaml"}, shellWords(t, steps[1].line))
 	require.NotNil(t, steps[2].output)
 	assert.Equal(t, "line 1\nline 2\n", *steps[2].output)
+
+	for line, want := range map[string]bool{
+		"kubefedctl render -f testdata/examples --explain":                   true,
+		"kubectl --context member1 get namespaces":                           true,
+		"kubectl get cm -o jsonpath='{.data.a}{\"\\n\"}'":                    true,
+		"kubefedctl join NAME [--cluster-context CTX]":                       false,
+		"kubefedctl init -o yaml > federation-system.yaml":                   false,
+		"kubefedctl enable -f FILE -o yaml":                                  false,
+		"kubefedctl orphaning-deletion enable|disable|status FEDERATED_TYPE": false,
+		"kubectl krew install --manifest=plugins/kubefed.yaml":               false,
+		"kubectl kubefed version":                                            false,
+		"go install example.com/x@latest":                                    false,
+		"source <(kubefedctl completion bash)":                               false,
+	} {
+		assert.Equal(t, want, runnable(line), line)
+	}
 }
