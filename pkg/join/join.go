@@ -59,6 +59,8 @@ type JoinOptions struct {
 	host         *cli.Clients
 	member       *cli.Clients
 	memberConfig *rest.Config
+	// steps are the report's lines, one per object written.
+	steps []string
 }
 
 // NewJoinOptions returns kubefed's defaults: errors on existing artifacts, full RBAC.
@@ -263,13 +265,17 @@ func (o *JoinOptions) Run(ctx context.Context) error {
 		return fail(fmt.Errorf("creating KubeFedCluster %s/%s in the host (context %q): %s", n.namespace, n.cluster, o.host.Context, cli.ServerError(err)))
 	}
 	o.step("host", cluster, outcome, changes, "")
+	for _, line := range o.steps {
+		fmt.Fprintln(o.Out, line)
+	}
 	fmt.Fprintf(o.Out, "%s joined%s\n", apply.Name(cluster), o.dryRun.Suffix())
 	return nil
 }
 
-// step reports one write, the same way in a real run and in either dry run, so that a dry run
-// shows exactly what the real run then reports: the outcome, the fields a change touches, and
-// why where it is not plain.
+// step records one write for the report, the same way in a real run and in either dry run, so
+// that a dry run shows exactly what the real run then reports: the outcome, the fields a change
+// touches, and why where it is not plain. The report is printed once the join succeeded: a join
+// that fails is rolled back, and its error says so.
 func (o *JoinOptions) step(where string, obj *unstructured.Unstructured, outcome apply.Outcome, changes []string, note string) {
 	line := fmt.Sprintf("%s %s in the %s", apply.Name(obj), outcome, where)
 	if len(changes) > 0 {
@@ -285,7 +291,7 @@ func (o *JoinOptions) step(where string, obj *unstructured.Unstructured, outcome
 	if len(notes) > 0 {
 		line += " (" + strings.Join(notes, "; ") + ")"
 	}
-	fmt.Fprintln(o.Out, line)
+	o.steps = append(o.steps, line)
 }
 
 // preflight reads what join needs and refuses, before any write, what would fail later: no
