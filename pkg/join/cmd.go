@@ -7,14 +7,17 @@ import (
 	"github.com/kubefedctl/kubefedctl/pkg/cli"
 )
 
-const joinExample = `  # Join the cluster of context "east" as "east", the host being the current context
-  kubefedctl join east
+const joinExample = `  # Join the cluster of context "member1" as "member1", the host being the current context
+  kubefedctl join member1
 
   # Name it differently, label it for clusterSelector, grant only what enabled types need
-  kubefedctl join us-east-1 --cluster-context east --context host --labels region=us --rbac=scoped
+  kubefedctl join us-east-1 --cluster-context member1 --context host --labels region=us-east --rbac=scoped
 
   # See every step in both clusters without writing anything
-  kubefedctl join east --dry-run=server`
+  kubefedctl join member1 --dry-run=server
+
+  # Join again after enabling more types: the labels and endpoint it has are kept
+  kubefedctl join member1 --error-on-existing=false`
 
 // NewCmdJoin builds `join`.
 func NewCmdJoin(globals *cli.Globals, streams genericiooptions.IOStreams) *cobra.Command {
@@ -62,11 +65,11 @@ object, and a dry run prints the same lines as the real run would.`,
 	return cmd
 }
 
-const unjoinExample = `  # Remove the registration of "east" from both clusters
-  kubefedctl unjoin east
+const unjoinExample = `  # Remove the registration of "member1" from both clusters
+  kubefedctl unjoin member1
 
   # The member is gone for good: remove the host side and say what is left there
-  kubefedctl unjoin east --force`
+  kubefedctl unjoin member1 --force`
 
 // NewCmdUnjoin builds `unjoin`.
 func NewCmdUnjoin(globals *cli.Globals, streams genericiooptions.IOStreams) *cobra.Command {
