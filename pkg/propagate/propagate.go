@@ -231,6 +231,7 @@ func (o *Options) propagateType(ctx context.Context, st *state, plan *render.Res
 	} else {
 		report.Waiting = append(report.Waiting, dryRunDeletions(st, results)...)
 	}
+	report.Waiting = append(report.Waiting, unselectedWaiting(st)...)
 	report.Results = append(report.Results, results...)
 }
 

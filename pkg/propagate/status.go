@@ -139,6 +139,22 @@ func copiesGone(obj *unstructured.Unstructured) string {
 	return "every copy is gone"
 }
 
+// unselectedWaiting says of each federated object being deleted that the pass's selection left
+// out how to finish its deletion.
+func unselectedWaiting(st *state) []string {
+	var out []string
+	for _, d := range st.unselected {
+		tc, obj := d.tc, d.obj
+		command := "kubefedctl propagate " + tc.Spec.TargetType.PluralName + " " + obj.GetName()
+		if obj.GetNamespace() != "" {
+			command += " -n " + obj.GetNamespace()
+		}
+		out = append(out, fmt.Sprintf("%s %s is being deleted, and this pass does not select it: %s, or a pass without a selection, finishes it",
+			tc.Spec.FederatedType.Kind, objectName(obj), command))
+	}
+	return out
+}
+
 // dryRunDeletions says, for a dry run, what the real pass would do for each federated object
 // being deleted: a dry run deletes no copy and removes no finalizer.
 func dryRunDeletions(st *state, results []Result) []string {
