@@ -36,6 +36,8 @@ type (
 			Template  map[string]any     `json:"template,omitempty"`
 			Placement *Placement         `json:"placement,omitempty"`
 			Overrides []ClusterOverrides `json:"overrides,omitempty"`
+			// Scalable types' (kubefed adds it where the target's spec.replicas is an int32).
+			RetainReplicas *bool `json:"retainReplicas,omitempty"`
 		} `json:"spec"`
 		Status map[string]any `json:"status,omitempty"`
 	}

@@ -23,6 +23,7 @@ spec:
   template: {spec: {replicas: 3, anything: [1]}}
   placement: {clusters: [{name: c1}], clusterSelector: {matchLabels: {region: us}, matchExpressions: [{key: k, operator: In, values: [v]}]}}
   overrides: [{clusterName: c1, clusterOverrides: [{op: add, path: /spec/replicas, value: 1}]}]
+  retainReplicas: true
 status: {clusters: [{name: c1}]}
 `, true, nil},
 		{"a misspelt placement", "apiVersion: types.kubefed.io/v1beta1\nkind: FederatedDeployment\nmetadata: {name: web}\nspec: {template: {}, placment: {clusters: []}}\n", true,

@@ -14,8 +14,12 @@ import (
 	"github.com/stretchr/testify/require"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/wait"
+
+	"github.com/kubefedctl/kubefedctl/pkg/apis"
 )
 
 // repoRoot is where README's commands run: its paths (testdata/examples) are the checkout's.
@@ -176,6 +180,11 @@ func runREADMEStep(t *testing.T, dir string, step readmeStep) result {
 // TestREADMEFederationFromScratch runs README's "A federation from scratch" as written, from
 // a host with no federation and unjoined members, and checks the output README shows.
 func TestREADMEFederationFromScratch(t *testing.T) {
+	if _, err := exec.LookPath("kubectl"); err != nil {
+		// As TestKubectlPlugin: README's reader has kubectl; without it, TestREADMESectionParsing
+		// and pkg/cmd's check of README's commands and flags still run.
+		t.Skip("README's commands use kubectl, which is not installed")
+	}
 	data, err := os.ReadFile(filepath.Join(repoRoot, "README.md"))
 	require.NoError(t, err)
 	steps := readmeSection(t, string(data), "## A federation from scratch")
@@ -183,37 +192,55 @@ func TestREADMEFederationFromScratch(t *testing.T) {
 
 	ctx := context.Background()
 	host := dynamicFor(t, "host")
-	// Where a user starts: no member joined, no namespace demo; and where this test leaves it.
-	federatedTypes := []string{"federateddeployments", "federatedconfigmaps", "federatednamespaces"}
-	remaining := func() int {
-		n := 0
-		for _, gvr := range federatedTypes {
-			if list, err := host.Resource(federatedGVR(gvr)).Namespace("demo").List(ctx, metav1.ListOptions{}); err == nil {
-				n += len(list.Items)
-			}
+	// Where a user starts: no federated object anywhere, no member joined, no namespace demo;
+	// and where this test leaves the clusters for the tests after it.
+	federatedTypes := func() []schema.GroupVersionResource {
+		var out []schema.GroupVersionResource
+		list, err := host.Resource(apis.FederatedTypeConfigResource).Namespace(kfns).List(ctx, metav1.ListOptions{})
+		if err != nil {
+			return nil
 		}
-		return n
+		for _, tc := range list.Items {
+			group, _, _ := unstructured.NestedString(tc.Object, "spec", "federatedType", "group")
+			version, _, _ := unstructured.NestedString(tc.Object, "spec", "federatedType", "version")
+			plural, _, _ := unstructured.NestedString(tc.Object, "spec", "federatedType", "pluralName")
+			out = append(out, schema.GroupVersionResource{Group: group, Version: version, Resource: plural})
+		}
+		return out
 	}
-	clean := func() {
-		for _, gvr := range federatedTypes {
-			_ = host.Resource(federatedGVR(gvr)).Namespace("demo").DeleteCollection(ctx, metav1.DeleteOptions{}, metav1.ListOptions{})
-		}
-		// Passes finish the deletions (a member namespace takes its time to go); with no
-		// member joined, nothing can, and the finalizers are taken off by hand.
-		_ = wait.PollUntilContextTimeout(ctx, time.Second, 60*time.Second, true, func(ctx context.Context) (bool, error) {
-			if remaining() == 0 {
-				return true, nil
-			}
-			kubefedctl(t, "propagate", "-n", "demo")
-			return remaining() == 0, nil
-		})
-		for _, gvr := range federatedTypes {
-			if list, err := host.Resource(federatedGVR(gvr)).Namespace("demo").List(ctx, metav1.ListOptions{}); err == nil {
+	type federated struct {
+		gvr schema.GroupVersionResource
+		obj unstructured.Unstructured
+	}
+	remaining := func() []federated {
+		var out []federated
+		for _, gvr := range federatedTypes() {
+			if list, err := host.Resource(gvr).List(ctx, metav1.ListOptions{}); err == nil {
 				for _, item := range list.Items {
-					_, _ = host.Resource(federatedGVR(gvr)).Namespace("demo").Patch(ctx, item.GetName(), types.MergePatchType, []byte(`{"metadata":{"finalizers":null}}`), metav1.PatchOptions{})
+					out = append(out, federated{gvr, item})
 				}
 			}
 		}
+		return out
+	}
+	clean := func() {
+		for _, f := range remaining() {
+			_ = host.Resource(f.gvr).Namespace(f.obj.GetNamespace()).Delete(ctx, f.obj.GetName(), metav1.DeleteOptions{})
+		}
+		// Passes finish the deletions (a member namespace takes its time to go); what no pass
+		// can finish (a member no longer joined) has its finalizer taken off by hand.
+		_ = wait.PollUntilContextTimeout(ctx, time.Second, 60*time.Second, true, func(ctx context.Context) (bool, error) {
+			if len(remaining()) == 0 {
+				return true, nil
+			}
+			kubefedctl(t, "propagate")
+			return len(remaining()) == 0, nil
+		})
+		for _, f := range remaining() {
+			_, _ = host.Resource(f.gvr).Namespace(f.obj.GetNamespace()).Patch(ctx, f.obj.GetName(), types.MergePatchType, []byte(`{"metadata":{"finalizers":null}}`), metav1.PatchOptions{})
+		}
+		// And a pass unlabels what they left in the members, which the next pass would report.
+		kubefedctl(t, "propagate")
 		unjoinQuietly(t, "member1", "member2")
 		for _, name := range []string{"host", "member1", "member2"} {
 			client := dynamicFor(t, name)
