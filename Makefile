@@ -11,7 +11,7 @@ VERSION   ?=
 MEMBERS ?= 2
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
 build: ## Build bin/kubefedctl, and the same binary as the kubectl plugin and its completion hook
 	ldflags=$$($(GO) run ./hack/dist -version '$(VERSION)' -print ldflags) && \

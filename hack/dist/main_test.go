@@ -35,8 +35,9 @@ import (
 // the manifest.
 type krewPlugin struct {
 	Spec struct {
-		Version   string `json:"version"`
-		Platforms []struct {
+		Version     string `json:"version"`
+		Description string `json:"description"`
+		Platforms   []struct {
 			URI      string `json:"uri"`
 			Sha256   string `json:"sha256"`
 			Selector struct {
@@ -82,6 +83,8 @@ func TestCommittedKrewManifest(t *testing.T) {
 		platforms = append(platforms, pl.Selector.MatchLabels["os"]+"/"+pl.Selector.MatchLabels["arch"])
 	}
 	assert.ElementsMatch(t, []string{"linux/amd64", "linux/arm64", "darwin/amd64", "darwin/arm64", "windows/amd64", "windows/arm64"}, platforms)
+	// krew does not read the description; its users do.
+	assert.True(t, strings.HasPrefix(p.Spec.Description, "kubectl kubefed is "), "the description says what the plugin is: %q", p.Spec.Description)
 }
 
 // One build of the linux platforms, at the version this checkout gets, serves every check of a

@@ -2,11 +2,14 @@ package cmd
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/spf13/cobra"
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/kubefedctl/kubefedctl/pkg/cli"
@@ -42,4 +45,23 @@ func TestEveryCommandHasHelp(t *testing.T) {
 			}
 		})
 	}
+}
+
+// --diff shows what a dry run would change, and says so when given alone, before any request.
+func TestPropagateDiffNeedsDryRun(t *testing.T) {
+	kubeconfig := filepath.Join(t.TempDir(), "kubeconfig")
+	require.NoError(t, os.WriteFile(kubeconfig, []byte(`apiVersion: v1
+kind: Config
+clusters: [{name: nowhere, cluster: {server: "https://127.0.0.1:1"}}]
+users: [{name: u, user: {token: t}}]
+contexts: [{name: host, context: {cluster: nowhere, user: u}}]
+current-context: host
+`), 0o600))
+	var out, errOut bytes.Buffer
+	streams := genericiooptions.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut}
+	root := NewRootCommand(streams, "kubefedctl")
+	root.SetArgs([]string{"--kubeconfig", kubeconfig, "propagate", "--diff"})
+	assert.Equal(t, cli.ExitError, cli.Execute(root, streams))
+	assert.Equal(t, "error: --diff shows what a dry run would change: add --dry-run=client or --dry-run=server\n", errOut.String())
+	assert.Empty(t, out.String())
 }

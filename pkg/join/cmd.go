@@ -7,14 +7,17 @@ import (
 	"github.com/kubefedctl/kubefedctl/pkg/cli"
 )
 
-const joinExample = `  # Join the cluster of context "east" as "east", the host being the current context
-  kubefedctl join east
+const joinExample = `  # Join the cluster of context "member1" as "member1", the host being the current context
+  kubefedctl join member1
 
   # Name it differently, label it for clusterSelector, grant only what enabled types need
-  kubefedctl join us-east-1 --cluster-context east --context host --labels region=us --rbac=scoped
+  kubefedctl join us-east-1 --cluster-context member1 --context host --labels region=us-east --rbac=scoped
 
   # See every step in both clusters without writing anything
-  kubefedctl join east --dry-run=server`
+  kubefedctl join member1 --dry-run=server
+
+  # Join again after enabling more types: the labels and endpoint it has are kept
+  kubefedctl join member1 --error-on-existing=false`
 
 // NewCmdJoin builds `join`.
 func NewCmdJoin(globals *cli.Globals, streams genericiooptions.IOStreams) *cobra.Command {
@@ -35,7 +38,9 @@ was refused.
 
 With --rbac=scoped the member grants only what the types enabled now need (in Namespaced
 scope, a Role in the KubeFed namespace); join again with --error-on-existing=false after
-enabling more.`,
+enabling more. A re-join keeps what the KubeFedCluster holds (labels, endpoint, CA bundle,
+disabled TLS validations, proxy) unless a flag changes it. Every run prints what it did to each
+object, and a dry run prints the same lines as the real run would.`,
 		Example: joinExample,
 		Args:    cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -53,18 +58,18 @@ enabling more.`,
 	f.StringVar(&o.HostClusterName, "host-cluster-name", "", `The host's name in the names join gives (default: the host's context name, which must not hold "/" or ":")`)
 	f.StringVar(&o.SecretName, "secret-name", "", "Name of the Secret in the host that holds the member's token (default: NAME and a random suffix)")
 	f.StringVar(&o.APIEndpoint, "api-endpoint", "", "The member's API endpoint as the host should reach it (default: the context's server)")
-	f.StringToStringVar(&o.Labels, "labels", nil, "Labels of the KubeFedCluster, for clusterSelector placement: k=v,...")
+	f.StringToStringVar(&o.Labels, "labels", nil, "Labels of the KubeFedCluster, for clusterSelector placement: k=v,...; a re-join sets these and keeps its other labels")
 	f.BoolVar(&o.ErrorOnExisting, "error-on-existing", o.ErrorOnExisting, "Fail when the cluster's artifacts already exist; false updates them")
 	f.StringVar(&o.RBAC, "rbac", o.RBAC, "What the member grants the federation: full (kubefed's rules) or scoped (the enabled types and the health check)")
 	cli.AddDryRunFlag(f, &o.dryRunFlag)
 	return cmd
 }
 
-const unjoinExample = `  # Remove the registration of "east" from both clusters
-  kubefedctl unjoin east
+const unjoinExample = `  # Remove the registration of "member1" from both clusters
+  kubefedctl unjoin member1
 
   # The member is gone for good: remove the host side and say what is left there
-  kubefedctl unjoin east --force`
+  kubefedctl unjoin member1 --force`
 
 // NewCmdUnjoin builds `unjoin`.
 func NewCmdUnjoin(globals *cli.Globals, streams genericiooptions.IOStreams) *cobra.Command {

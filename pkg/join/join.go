@@ -59,6 +59,8 @@ type JoinOptions struct {
 	host         *cli.Clients
 	member       *cli.Clients
 	memberConfig *rest.Config
+	// steps are the report's lines, one per object written.
+	steps []string
 }
 
 // NewJoinOptions returns kubefed's defaults: errors on existing artifacts, full RBAC.
@@ -180,9 +182,14 @@ func (o *JoinOptions) Run(ctx context.Context) error {
 	for _, obj := range memberObjects(n, scope, g) {
 		if obj.GetKind() == "Namespace" {
 			// A namespace that exists is left as it is, unmarked: unjoin never deletes it.
-			_, err := o.member.Kube.CoreV1().Namespaces().Get(ctx, obj.GetName(), metav1.GetOptions{})
+			ns, err := o.member.Kube.CoreV1().Namespaces().Get(ctx, obj.GetName(), metav1.GetOptions{})
 			if err == nil {
-				o.step("member", obj, apply.Unchanged, "; it existed, so unjoin keeps it")
+				note := "it existed, so unjoin keeps it"
+				if _, ours := ns.Annotations[JoinedByAnnotation]; ours {
+					// A join created it: unjoin decides by what it then holds.
+					note = ""
+				}
+				o.step("member", obj, apply.Unchanged, nil, note)
 				continue
 			}
 			if !apierrors.IsNotFound(err) {
@@ -191,9 +198,9 @@ func (o *JoinOptions) Run(ctx context.Context) error {
 		}
 		applier, note := memberApplier, ""
 		if namespacePretended && obj.GetNamespace() != "" {
-			applier, note = apply.New(o.member, cli.DryRunClient), "; not sent, as its namespace does not exist yet"
+			applier, note = apply.New(o.member, cli.DryRunClient), "not sent, as its namespace does not exist yet"
 		}
-		outcome, err := applier.Apply(ctx, obj)
+		outcome, changes, err := applier.ApplyChanges(ctx, obj)
 		if err != nil {
 			return fail(fmt.Errorf("creating %s in member cluster %q (context %q): %s", describe(obj), n.cluster, o.ClusterContext, cli.ServerError(err)))
 		}
@@ -203,7 +210,7 @@ func (o *JoinOptions) Run(ctx context.Context) error {
 		if outcome == apply.Created {
 			created = append(created, written{memberApplier, obj, "member"})
 		}
-		o.step("member", obj, outcome, note)
+		o.step("member", obj, outcome, changes, note)
 	}
 
 	token, caFromSecret, err := o.waitForToken(ctx)
@@ -214,13 +221,16 @@ func (o *JoinOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return fail(err)
 	}
-	secretName, err := o.hostSecretName(ctx)
+	existing, err := o.host.Dynamic.Resource(apis.KubeFedClusterResource).Namespace(n.namespace).Get(ctx, n.cluster, metav1.GetOptions{})
+	switch {
+	case apierrors.IsNotFound(err):
+		existing = nil
+	case err != nil:
+		return fail(fmt.Errorf("reading KubeFedCluster %s/%s in the host (context %q): %s", n.namespace, n.cluster, o.host.Context, cli.ServerError(err)))
+	}
+	secretName, err := o.hostSecretName(existing)
 	if err != nil {
 		return fail(err)
-	}
-	endpoint := o.APIEndpoint
-	if endpoint == "" {
-		endpoint = o.memberConfig.Host
 	}
 	proxyURL := ""
 	if o.memberConfig.Proxy != nil {
@@ -228,7 +238,13 @@ func (o *JoinOptions) Run(ctx context.Context) error {
 			proxyURL = u.String()
 		}
 	}
-	cluster := kubeFedCluster(n, endpoint, caBundle, secretName, o.memberConfig.Insecure, proxyURL, o.Labels)
+	cluster, kept := registration(n, derived{
+		labels: o.Labels, endpointFlag: o.APIEndpoint, contextEndpoint: o.memberConfig.Host,
+		caBundle: caBundle, insecure: o.memberConfig.Insecure, proxyURL: proxyURL, secretName: secretName,
+	}, existing)
+	for _, k := range kept {
+		fmt.Fprintf(o.ErrOut, "Warning: KubeFedCluster %s/%s: kept %s\n", n.namespace, n.cluster, k)
+	}
 	if o.dryRun == cli.DryRunNone {
 		// Before the host records anything: a cluster propagate could not reach is not joined.
 		if err := verifyCredentials(ctx, cluster, token, readToVerify(scope, typeConfigs, n.namespace)); err != nil {
@@ -237,31 +253,45 @@ func (o *JoinOptions) Run(ctx context.Context) error {
 	}
 
 	secret := object("v1", "Secret", n.namespace, secretName, map[string]any{"type": "Opaque", "data": map[string]any{"token": encode(token)}})
-	outcome, err := hostApplier.Apply(ctx, secret)
+	outcome, changes, err := hostApplier.ApplyChanges(ctx, secret)
 	if err != nil {
 		return fail(fmt.Errorf("creating the credentials Secret %s/%s in the host (context %q): %s", n.namespace, secretName, o.host.Context, cli.ServerError(err)))
 	}
 	if outcome == apply.Created {
 		created = append(created, written{hostApplier, secret, "host"})
 	}
-	o.step("host", secret, outcome, "")
-	if outcome, err = hostApplier.Apply(ctx, cluster); err != nil {
+	o.step("host", secret, outcome, changes, "")
+	if outcome, changes, err = hostApplier.ApplyChanges(ctx, cluster); err != nil {
 		return fail(fmt.Errorf("creating KubeFedCluster %s/%s in the host (context %q): %s", n.namespace, n.cluster, o.host.Context, cli.ServerError(err)))
 	}
-	o.step("host", cluster, outcome, "")
+	o.step("host", cluster, outcome, changes, "")
+	for _, line := range o.steps {
+		fmt.Fprintln(o.Out, line)
+	}
 	fmt.Fprintf(o.Out, "%s joined%s\n", apply.Name(cluster), o.dryRun.Suffix())
 	return nil
 }
 
-// step reports one write of a dry run: a dry run shows every step, a real join only its result.
-func (o *JoinOptions) step(where string, obj *unstructured.Unstructured, outcome apply.Outcome, note string) {
-	if o.dryRun != cli.DryRunNone {
-		suffix := o.dryRun.Suffix()
-		if note != "" {
-			suffix = strings.TrimSuffix(suffix, ")") + note + ")"
-		}
-		fmt.Fprintf(o.Out, "%s %s in the %s%s\n", apply.Name(obj), outcome, where, suffix)
+// step records one write for the report, the same way in a real run and in either dry run, so
+// that a dry run shows exactly what the real run then reports: the outcome, the fields a change
+// touches, and why where it is not plain. The report is printed once the join succeeded: a join
+// that fails is rolled back, and its error says so.
+func (o *JoinOptions) step(where string, obj *unstructured.Unstructured, outcome apply.Outcome, changes []string, note string) {
+	line := fmt.Sprintf("%s %s in the %s", apply.Name(obj), outcome, where)
+	if len(changes) > 0 {
+		line += ": " + strings.Join(changes, ", ")
 	}
+	var notes []string
+	if label := strings.TrimSuffix(strings.TrimPrefix(o.dryRun.Suffix(), " ("), ")"); label != "" {
+		notes = append(notes, label)
+	}
+	if note != "" {
+		notes = append(notes, note)
+	}
+	if len(notes) > 0 {
+		line += " (" + strings.Join(notes, "; ") + ")"
+	}
+	o.steps = append(o.steps, line)
 }
 
 // preflight reads what join needs and refuses, before any write, what would fail later: no
@@ -440,8 +470,13 @@ func checkAccess(ctx context.Context, clients *cli.Clients, where string, needs 
 func (o *JoinOptions) waitForToken(ctx context.Context) ([]byte, []byte, error) {
 	n := o.names
 	if o.dryRun != cli.DryRunNone {
-		// Nothing was created, so there is no token; the host objects are checked with a
-		// placeholder that is never stored.
+		// A re-join finds the token an earlier join made, and the host objects are compared
+		// with it as the real run will; a first join created nothing, so they are checked with
+		// a placeholder that is never stored.
+		secret, err := o.member.Kube.CoreV1().Secrets(n.namespace).Get(ctx, n.serviceAccount(), metav1.GetOptions{})
+		if err == nil && len(secret.Data[corev1.ServiceAccountTokenKey]) > 0 {
+			return secret.Data[corev1.ServiceAccountTokenKey], secret.Data[corev1.ServiceAccountRootCAKey], nil
+		}
 		return []byte("dry-run"), nil, nil
 	}
 	var secret *corev1.Secret
@@ -475,12 +510,11 @@ func (o *JoinOptions) caBundle(fromSecret []byte) ([]byte, error) {
 
 // hostSecretName is --secret-name, else the name an earlier join stored, else a new one in the
 // shape kubefed's generateName gave ("<cluster>-" and five characters).
-func (o *JoinOptions) hostSecretName(ctx context.Context) (string, error) {
+func (o *JoinOptions) hostSecretName(existing *unstructured.Unstructured) (string, error) {
 	if o.SecretName != "" {
 		return o.SecretName, nil
 	}
-	existing, err := o.host.Dynamic.Resource(apis.KubeFedClusterResource).Namespace(o.names.namespace).Get(ctx, o.names.cluster, metav1.GetOptions{})
-	if err == nil {
+	if existing != nil {
 		if name, _, _ := unstructured.NestedString(existing.Object, "spec", "secretRef", "name"); name != "" {
 			return name, nil
 		}

@@ -83,7 +83,7 @@ func memberObjects(n names, scope string, g grant) []*unstructured.Unstructured 
 }
 
 // kubeFedCluster is the host's record of the member.
-func kubeFedCluster(n names, endpoint string, caBundle []byte, secretName string, insecure bool, proxyURL string, labels map[string]string) *unstructured.Unstructured {
+func kubeFedCluster(n names, endpoint string, caBundle []byte, secretName string, disabledTLSValidations []string, proxyURL string, labels map[string]string) *unstructured.Unstructured {
 	spec := map[string]any{
 		"apiEndpoint": endpoint,
 		"secretRef":   map[string]any{"name": secretName},
@@ -91,8 +91,12 @@ func kubeFedCluster(n names, endpoint string, caBundle []byte, secretName string
 	if len(caBundle) > 0 {
 		spec["caBundle"] = base64.StdEncoding.EncodeToString(caBundle)
 	}
-	if insecure {
-		spec["disabledTLSValidations"] = []any{"*"}
+	if len(disabledTLSValidations) > 0 {
+		values := make([]any, len(disabledTLSValidations))
+		for i, v := range disabledTLSValidations {
+			values[i] = v
+		}
+		spec["disabledTLSValidations"] = values
 	}
 	if proxyURL != "" {
 		spec["proxyURL"] = proxyURL

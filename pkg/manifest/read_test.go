@@ -1,6 +1,7 @@
 package manifest
 
 import (
+	goyaml "go.yaml.in/yaml/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -81,6 +82,11 @@ func TestDecodeFastEqualsJSONDetour(t *testing.T) {
 		"apiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: ConfigMap, metadata: {name: x}}\n",
 		"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: big}\nspec: {neg: -7, small: 0.1, int: 9007199254740993}\n",
 	}
+	decodeFast := func(data []byte) (*unstructured.Unstructured, bool) {
+		var tree any
+		require.NoError(t, goyaml.UnmarshalStrict(data, &tree))
+		return fastObject(tree)
+	}
 	for _, d := range docs {
 		fast, ok := decodeFast([]byte(d))
 		jsonData, err := yaml.YAMLToJSON([]byte(d))
@@ -94,4 +100,92 @@ func TestDecodeFastEqualsJSONDetour(t *testing.T) {
 	assert.False(t, ok, "a document without kind is left to the detour, which gives the error")
 	_, ok = decodeFast([]byte("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: big}\nspec: {huge: 1e20}\n"))
 	assert.False(t, ok, "a whole float too large for exact conversion is left to the detour")
+}
+
+func TestStrictReading(t *testing.T) {
+	const twoWithoutSeparator = `apiVersion: v1
+kind: ConfigMap
+metadata: {name: first}
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: second}
+`
+	const misspelt = `apiVersion: types.kubefed.io/v1beta1
+kind: FederatedDeployment
+metadata: {name: web, namespace: demo}
+spec:
+  template: {spec: {replicas: 1}}
+  placment: {clusters: [{name: member1}]}
+`
+	const customType = `apiVersion: core.kubefed.io/v1beta1
+kind: FederatedTypeConfig
+metadata: {name: widgets.example.com}
+spec:
+  targetType: {group: example.com, version: v1, kind: Widget, pluralName: widgets, scope: Namespaced}
+  federatedType: {group: fed.example.com, version: v1, kind: FederatedWidget, pluralName: federatedwidgets, scope: Namespaced}
+  propagation: Enabled
+---
+apiVersion: fed.example.com/v1
+kind: FederatedWidget
+metadata: {name: w, namespace: demo}
+spec: {template: {}, overides: []}
+`
+	tests := []struct {
+		name      string
+		input     string
+		v         Validation
+		wantErr   string
+		wantWarn  []string
+		wantNames []string
+	}{
+		{"two objects without ---, strict", twoWithoutSeparator, Strict,
+			`app.yaml: document 1: duplicate key "apiVersion" at line 4, key "kind" at line 5, key "metadata" at line 6 (two objects without a "---" line between them?): a key may appear once in a mapping; remove one, or pass --validate=warn to keep the last value`, nil, nil},
+		{"two objects without ---, warn", twoWithoutSeparator, Warn, "",
+			[]string{`app.yaml: document 1: duplicate key "apiVersion" at line 4, key "kind" at line 5, key "metadata" at line 6 (two objects without a "---" line between them?): the last value is kept`}, []string{"second"}},
+		{"two objects without ---, ignore", twoWithoutSeparator, Ignore, "", nil, []string{"second"}},
+		{"a nested duplicate, in the second document, with the file's line", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\ndata:\n  k: 1\n  k: 2\n", Strict,
+			`app.yaml: document 2: duplicate key "k" at line 10: a key may appear once`, nil, nil},
+		{"a duplicate in JSON", `{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a", "name": "b"}}`, Strict,
+			`app.yaml: document 1: duplicate key "name" at line 1`, nil, nil},
+		{"a misspelt field, strict", misspelt, Strict,
+			`app.yaml: FederatedDeployment demo/web: unknown field "spec.placment": FederatedDeployment has no such field, and the host would refuse it too (strict field validation); correct the name, or pass --validate=warn to read it without`, nil, nil},
+		{"a misspelt field, warn", misspelt, Warn, "", []string{`app.yaml: FederatedDeployment demo/web: unknown field "spec.placment": ignored`}, []string{"web"}},
+		{"a misspelt field, ignore", misspelt, Ignore, "", nil, []string{"web"}},
+		{"a federated kind the input's type config declares", customType, Strict, `app.yaml: FederatedWidget demo/w: unknown field "spec.overides"`, nil, nil},
+		{"an unknown field of another kind is the host's business", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndatta: {}\n", Strict, "", nil, []string{"a"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, "app.yaml")
+			require.NoError(t, os.WriteFile(path, []byte(tt.input), 0o644))
+			docs, warnings, err := ReadValidated([]string{path}, nil, tt.v)
+			if tt.wantErr != "" {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), strings.ReplaceAll(tt.wantErr, "app.yaml", path))
+				return
+			}
+			require.NoError(t, err)
+			var want []string
+			for _, w := range tt.wantWarn {
+				want = append(want, strings.ReplaceAll(w, "app.yaml", path))
+			}
+			assert.Equal(t, want, warnings)
+			var names []string
+			for _, d := range docs {
+				names = append(names, d.Object.GetName())
+			}
+			assert.Equal(t, tt.wantNames, names)
+		})
+	}
+}
+
+func TestParseValidation(t *testing.T) {
+	for value, want := range map[string]Validation{"": Strict, "true": Strict, "strict": Strict, "warn": Warn, "false": Ignore, "ignore": Ignore} {
+		got, err := ParseValidation(value)
+		require.NoError(t, err)
+		assert.Equal(t, want, got, value)
+	}
+	_, err := ParseValidation("loose")
+	assert.EqualError(t, err, `--validate must be strict (or true), warn, or ignore (or false), not "loose"`)
 }

@@ -230,10 +230,14 @@ func (o *Options) propagateType(ctx context.Context, st *state, plan *render.Res
 	results = append(results, notReadyResults(st, plan)...)
 	if o.dryRun == cli.DryRunNone {
 		progress("writing status")
-		errs, waiting := o.writeBack(ctx, st, plan, results)
+		errs, waiting, released := o.writeBack(ctx, st, plan, results)
 		report.Errors = append(report.Errors, errs...)
 		report.Waiting = append(report.Waiting, waiting...)
+		report.Released = append(report.Released, released...)
+	} else {
+		report.Waiting = append(report.Waiting, dryRunDeletions(st, results)...)
 	}
+	report.Waiting = append(report.Waiting, unselectedWaiting(st)...)
 	report.Results = append(report.Results, results...)
 }
 

@@ -72,6 +72,9 @@ type state struct {
 	tc *apis.FederatedTypeConfig
 	// deleting are federated objects being deleted, by objectKey.
 	deleting map[string]deletion
+	// unselected are federated objects being deleted that the pass's selection (-l, NAME, -n)
+	// leaves out: a pass that selects them finishes their deletion.
+	unselected []deletion
 	// index finds the federated objects of the model by objectKey.
 	index       map[string]*apis.FederatedObject
 	members     []*member
@@ -219,6 +222,11 @@ func (o *Options) load(ctx context.Context, p *pass, tc *apis.FederatedTypeConfi
 	if err != nil {
 		return nil, err
 	}
+	if o.Selector != "" || o.Name != "" || o.namespace != "" {
+		if st.unselected, err = o.unselectedDeletions(ctx, p, tc, objects); err != nil {
+			return nil, err
+		}
+	}
 	for _, obj := range objects {
 		if obj.GetDeletionTimestamp() != nil {
 			if protocol.HasFinalizer(obj) {
@@ -287,6 +295,26 @@ func isNamespaces(tc *apis.FederatedTypeConfig) bool {
 
 // listFederated lists one type's federated objects: all of them for FederatedNamespaces that
 // only inform placement, else those in -n's namespace, with -l and NAME applied.
+// unselectedDeletions lists the federated objects of a type that are being deleted, wait for a
+// pass, and are not among those the pass selected.
+func (o *Options) unselectedDeletions(ctx context.Context, p *pass, tc *apis.FederatedTypeConfig, selected []*unstructured.Unstructured) ([]deletion, error) {
+	chosen := map[string]bool{}
+	for _, obj := range selected {
+		chosen[obj.GetNamespace()+"/"+obj.GetName()] = true
+	}
+	all, err := o.listFederated(ctx, p, tc, false)
+	if err != nil {
+		return nil, err
+	}
+	var out []deletion
+	for _, obj := range all {
+		if obj.GetDeletionTimestamp() != nil && protocol.HasFinalizer(obj) && !chosen[obj.GetNamespace()+"/"+obj.GetName()] {
+			out = append(out, deletion{tc, obj})
+		}
+	}
+	return out, nil
+}
+
 func (o *Options) listFederated(ctx context.Context, p *pass, tc *apis.FederatedTypeConfig, selected bool) ([]*unstructured.Unstructured, error) {
 	ft := tc.Spec.FederatedType
 	gvr := schema.GroupVersionResource{Group: ft.Group, Version: ft.Version, Resource: ft.PluralName}

@@ -76,9 +76,14 @@ type Report struct {
 	// Waiting are deleted federated objects whose copies are still going: a later pass removes
 	// their finalizers. Not a failure.
 	Waiting []string `json:"waiting,omitempty"`
+	// Released are deleted federated objects whose finalizer this pass removed: their
+	// deletion, which kubectl delete was waiting for, completes.
+	Released []string `json:"released,omitempty"`
 }
 
 func (r *Report) sort() {
+	sort.Strings(r.Waiting)
+	sort.Strings(r.Released)
 	sort.Slice(r.Results, func(i, j int) bool {
 		a, b := r.Results[i], r.Results[j]
 		if a.Cluster != b.Cluster {
@@ -170,6 +175,9 @@ func (r *Report) writeTable(w io.Writer, withDiff bool) error {
 	}
 	for name, why := range r.Unreachable {
 		fmt.Fprintf(w, "cluster %s not reachable: %s\n", name, why)
+	}
+	for _, e := range r.Released {
+		fmt.Fprintf(w, "deleted: %s\n", e)
 	}
 	for _, e := range r.Waiting {
 		fmt.Fprintf(w, "waiting: %s\n", e)

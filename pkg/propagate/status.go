@@ -83,7 +83,7 @@ func (o *Options) currentReplicas(ctx context.Context, st *state) map[string]map
 // writeBack does what kubefed's controller did to federated objects: the finalizer on objects it
 // propagates, the finalizer's removal from deleted objects whose copies are gone, and status.
 // It returns what failed.
-func (o *Options) writeBack(ctx context.Context, st *state, plan *render.Result, results []Result) (errs, waiting []string) {
+func (o *Options) writeBack(ctx context.Context, st *state, plan *render.Result, results []Result) (errs, waiting, released []string) {
 	byObject := map[string][]Result{}
 	for _, r := range results {
 		byObject[r.Kind+"|"+r.Namespace+"/"+r.Name] = append(byObject[r.Kind+"|"+r.Namespace+"/"+r.Name], r)
@@ -123,9 +123,52 @@ func (o *Options) writeBack(ctx context.Context, st *state, plan *render.Result,
 		client := o.host.Dynamic.Resource(federatedGVR(tc)).Namespace(obj.GetNamespace())
 		if _, err := protocol.PatchFinalizer(ctx, client, obj, false, o.dryRun); err != nil {
 			errs = append(errs, fmt.Sprintf("removing the finalizer of %s %s: %s", tc.Spec.FederatedType.Kind, objectName(obj), err))
+			continue
 		}
+		released = append(released, fmt.Sprintf("%s %s: %s; finalizer %s removed, so its deletion completes",
+			tc.Spec.FederatedType.Kind, objectName(obj), copiesGone(obj), apis.SyncFinalizer))
 	}
-	return errs, waiting
+	return errs, waiting, released
+}
+
+// copiesGone says what became of a deleted federated object's copies once none is left.
+func copiesGone(obj *unstructured.Unstructured) string {
+	if obj.GetAnnotations()[apis.OrphanAnnotation] == "true" {
+		return "its copies are left in place, unlabelled (kubefed.io/orphan)"
+	}
+	return "every copy is gone"
+}
+
+// unselectedWaiting says of each federated object being deleted that the pass's selection left
+// out how to finish its deletion.
+func unselectedWaiting(st *state) []string {
+	var out []string
+	for _, d := range st.unselected {
+		tc, obj := d.tc, d.obj
+		command := "kubefedctl propagate " + tc.Spec.TargetType.PluralName + " " + obj.GetName()
+		if obj.GetNamespace() != "" {
+			command += " -n " + obj.GetNamespace()
+		}
+		out = append(out, fmt.Sprintf("%s %s is being deleted, and this pass does not select it: %s, or a pass without a selection, finishes it",
+			tc.Spec.FederatedType.Kind, objectName(obj), command))
+	}
+	return out
+}
+
+// dryRunDeletions says, for a dry run, what the real pass would do for each federated object
+// being deleted: a dry run deletes no copy and removes no finalizer.
+func dryRunDeletions(st *state, results []Result) []string {
+	var out []string
+	for _, d := range st.deleting {
+		tc, obj := d.tc, d.obj
+		what := fmt.Sprintf("%s %s is being deleted", tc.Spec.FederatedType.Kind, objectName(obj))
+		if reason, _ := finalizerHold(st.unreachable, tc.Spec.TargetType.Kind, copyNamespace(tc, obj), obj.GetName(), results); reason != "" {
+			out = append(out, fmt.Sprintf("%s; its finalizer stays until %s", what, reason))
+			continue
+		}
+		out = append(out, what+"; a pass without --dry-run removes its copies (above) and then its finalizer, and it is gone")
+	}
+	return out
 }
 
 // finalizerHold says why a deleted federated object keeps its finalizer, or "" when it may go:

@@ -64,7 +64,8 @@ func TestJoinReachMembersWithStoredCredentialsAndUnjoin(t *testing.T) {
 	mustRun(t, "init")
 	mustRun(t, "init") // idempotent
 	r := mustRun(t, "join", "member1", "--labels", "region=us")
-	assert.Equal(t, "kubefedcluster.core.kubefed.io/member1 joined\n", r.stdout)
+	assert.Contains(t, r.stdout, "serviceaccount/member1-host created in the member\n")
+	assert.True(t, strings.HasSuffix(r.stdout, "kubefedcluster.core.kubefed.io/member1 created in the host\nkubefedcluster.core.kubefed.io/member1 joined\n"), r.stdout)
 	mustRun(t, "join", "member2", "--labels", "region=eu")
 	defer unjoinQuietly(t, "member1", "member2")
 
@@ -294,4 +295,56 @@ func TestRevokedMemberToken(t *testing.T) {
 	mustRun(t, "join", "member2", "--error-on-existing=false", "--labels", "region=eu")
 	out = mustRun(t, "clusters").stdout
 	assert.Regexp(t, `(?m)^member2\s+True\s+v1\.34\.4\s+\S+\s+region=eu\s`, out)
+}
+
+// TestRejoinKeepsWhatTheUserSet: a re-join keeps the labels unless --labels changes them, says
+// what it changes, its server dry run reports exactly what the real run then does, and the same
+// arguments again change nothing.
+func TestRejoinKeepsWhatTheUserSet(t *testing.T) {
+	mustRun(t, "init")
+	mustRun(t, "join", "member1", "--labels", "region=us")
+	defer unjoinQuietly(t, "member1")
+	host := dynamicFor(t, "host")
+	labels := func() map[string]string {
+		cluster, err := host.Resource(apis.KubeFedClusterResource).Namespace(kfns).Get(context.Background(), "member1", metav1.GetOptions{})
+		require.NoError(t, err)
+		return cluster.GetLabels()
+	}
+	resources := []schema.GroupVersionResource{namespacesGVR, serviceAccountsGVR, secretsGVR, clusterRolesGVR, clusterRoleBindingsGVR, rolesGVR, apis.KubeFedClusterResource}
+	state := func() [2][]string {
+		return [2][]string{snapshot(t, host, resources...), snapshot(t, dynamicFor(t, "member1"), resources...)}
+	}
+
+	r := mustRun(t, "join", "member1", "--error-on-existing=false")
+	assert.Equal(t, map[string]string{"region": "us"}, labels(), "a re-join without --labels keeps them")
+	assert.NotContains(t, r.stdout, "configured", "nothing changed")
+
+	// Each change, previewed by a server dry run and then made: the dry run's lines are the real
+	// run's, with "(server dry run)".
+	for _, args := range [][]string{
+		{"--labels", "region=eu"},
+		{"--rbac=scoped"},
+		{"--rbac=full"},
+	} {
+		before := state()
+		args = append([]string{"join", "member1", "--error-on-existing=false"}, args...)
+		dry := mustRun(t, append(args, "--dry-run=server")...)
+		assert.Equal(t, before, state(), "the server dry run changes nothing")
+		real := mustRun(t, args...)
+		t.Logf("%v:\n%s", args, real.stdout)
+		assert.Equal(t, real.stdout, strings.ReplaceAll(strings.ReplaceAll(dry.stdout, " (server dry run; ", " ("), " (server dry run)", ""), "%v", args)
+		assert.Contains(t, real.stdout, " configured in the ", "%v changes something and says so", args)
+		again := mustRun(t, args...)
+		assert.NotContains(t, again.stdout, "configured", "%v again changes nothing", args)
+		assert.NotContains(t, again.stdout, "created", "%v again creates nothing", args)
+	}
+	assert.Equal(t, map[string]string{"region": "eu"}, labels())
+	r = mustRun(t, "join", "member1", "--error-on-existing=false", "--labels", "region=us", "--dry-run=server")
+	assert.Contains(t, r.stdout, "kubefedcluster.core.kubefed.io/member1 configured in the host: metadata.labels.region (server dry run)\n")
+
+	// The same arguments again: no write at all, anywhere.
+	before := state()
+	r = mustRun(t, "join", "member1", "--error-on-existing=false", "--rbac=full")
+	assert.Equal(t, before, state(), "re-running join with the same arguments writes nothing")
+	assert.NotContains(t, r.stdout, "configured")
 }

@@ -35,6 +35,6 @@ func TestKubectlPlugin(t *testing.T) {
 	clusters := run("kubefed", "clusters")
 	assert.Regexp(t, `(?m)^member1\s+True\s+v1\.34\.4`, clusters)
 	help := run("kubefed", "join", "--help")
-	assert.Contains(t, help, "kubectl kubefed join us-east-1 --cluster-context east")
+	assert.Contains(t, help, "kubectl kubefed join us-east-1 --cluster-context member1")
 	assert.False(t, strings.Contains(help, "kubefedctl "), "help reads kubectl kubefed")
 }

@@ -92,7 +92,10 @@ spec:
 		args := sel.args
 		r := kubefedctl(t, append([]string{"propagate"}, args...)...)
 		assert.Equal(t, sel.code, r.code, "%v: %s%s", args, r.stdout, r.stderr)
-		assert.NotContains(t, r.stdout, "doomed", "%v", args)
+		assert.NotRegexp(t, `(?m)^member\d\s+ConfigMap\s+selected\s+doomed\s`, r.stdout, "%v", args)
+		if sel.code == cli.ExitOK {
+			assert.Contains(t, r.stdout, `waiting: FederatedConfigMap "selected/doomed" is being deleted, and this pass does not select it: kubefedctl propagate configmaps doomed -n selected, or a pass without a selection, finishes it`+"\n", "%v", args)
+		}
 		obj := getObject(t, host, federatedConfigMapsGVR, "selected", "doomed")
 		assert.Equal(t, []string{apis.SyncFinalizer}, obj.GetFinalizers(), "%v: a selection that does not choose it leaves its finalizer", args)
 		for _, m := range []string{"member1", "member2"} {
@@ -273,4 +276,48 @@ spec:
 		mustRun(t, "propagate")
 		return len(names(t, host, federatedGVR("federatednamespaces"), "named", "named")) == 0
 	}, 60*time.Second, time.Second)
+}
+
+// A deleted federated object waits for a pass: a dry run says what the pass will do, the pass
+// says it removed the finalizer, and the object is gone.
+func TestDeletionIsReportedByThePass(t *testing.T) {
+	federation(t)
+	ctx := context.Background()
+	ensureNamespace(t, "host", "leaving")
+	applyFiles(t, writeFile(t, `
+apiVersion: types.kubefed.io/v1beta1
+kind: FederatedNamespace
+metadata: {name: leaving, namespace: leaving}
+spec: {placement: {clusterSelector: {}}}
+---
+apiVersion: types.kubefed.io/v1beta1
+kind: FederatedConfigMap
+metadata: {name: old, namespace: leaving}
+spec:
+  template: {data: {a: "1"}}
+  placement: {clusterSelector: {}}
+`))
+	mustRun(t, "propagate", "-n", "leaving")
+	defer func() {
+		_ = dynamicFor(t, "host").Resource(federatedGVR("federatednamespaces")).Namespace("leaving").Delete(ctx, "leaving", metav1.DeleteOptions{})
+		mustRun(t, "propagate", "-n", "leaving")
+	}()
+	host := dynamicFor(t, "host")
+	// kubectl delete --wait=false: the object is left terminating, held by the finalizer.
+	require.NoError(t, host.Resource(federatedConfigMapsGVR).Namespace("leaving").Delete(ctx, "old", metav1.DeleteOptions{}))
+	assert.Equal(t, []string{apis.SyncFinalizer}, getObject(t, host, federatedConfigMapsGVR, "leaving", "old").GetFinalizers())
+
+	for _, mode := range []string{"client", "server"} {
+		r := mustRun(t, "propagate", "-n", "leaving", "--dry-run="+mode)
+		assert.Contains(t, r.stdout, `waiting: FederatedConfigMap "leaving/old" is being deleted; a pass without --dry-run removes its copies (above) and then its finalizer, and it is gone`+"\n", mode)
+	}
+	assert.Equal(t, []string{apis.SyncFinalizer}, getObject(t, host, federatedConfigMapsGVR, "leaving", "old").GetFinalizers(), "dry runs remove no finalizer")
+
+	r := mustRun(t, "propagate", "-n", "leaving")
+	assert.Regexp(t, `member1\s+ConfigMap\s+leaving\s+old\s+deleted`, r.stdout)
+	assert.Contains(t, r.stdout, `deleted: FederatedConfigMap "leaving/old": every copy is gone; finalizer kubefed.io/sync-controller removed, so its deletion completes`+"\n")
+	_, err := host.Resource(federatedConfigMapsGVR).Namespace("leaving").Get(ctx, "old", metav1.GetOptions{})
+	assert.True(t, apierrors.IsNotFound(err), "the object is gone: %v", err)
+	r = mustRun(t, "propagate", "-n", "leaving")
+	assert.NotContains(t, r.stdout, "old")
 }

@@ -7,13 +7,14 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/kubefedctl/kubefedctl/pkg/cli"
+	"github.com/kubefedctl/kubefedctl/pkg/manifest"
 )
 
 const example = `  # Show what every member cluster should hold
   kubefedctl render -f testdata/examples
 
   # One member's objects as a v1 List
-  kubefedctl render -f testdata/examples --cluster cluster1 -o json
+  kubefedctl render -f testdata/examples --cluster member1 -o json
 
   # Why each object goes where it goes, with the replica split
   kubefedctl render -f testdata/examples --explain
@@ -55,6 +56,8 @@ owner only (mode 0600).`,
 	f.StringVarP(&o.Output, "output", "o", cli.OutputYAML, "Output format: yaml (a --- stream) or json (a v1 List); with --explain, data instead of text")
 	f.StringVar(&o.OutputDir, "output-dir", "", "Write one file per object under DIR/<cluster>/ instead of printing; later renders remove only the files an earlier one recorded there")
 	f.BoolVar(&o.Explain, "explain", false, "Print, per federated object and cluster, the placement, replicas and overrides and why")
+	f.StringVar(&o.ValidateMode, "validate", o.ValidateMode, `Must be one of: strict (or true), warn, ignore (or false). "strict" refuses a manifest with a key set twice in one mapping (as two objects without "---" between them are) or a field kubefed's own kinds do not have (KubeFedCluster, FederatedTypeConfig, ReplicaSchedulingPreference, Federated<Kind> outside its template), as the host would; "warn" renders it with a warning, keeping the last value and ignoring the field; "ignore" says nothing`)
+	f.Lookup("validate").NoOptDefVal = string(manifest.Strict)
 	f.BoolVar(&o.ShowSecrets, "show-secrets", false, "Print Secret values in clear; without it they print as *** as in kubectl diff (files under --output-dir always hold the real values)")
 	return cmd
 }

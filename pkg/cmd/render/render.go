@@ -29,14 +29,17 @@ type Options struct {
 	Explain   bool
 	// ShowSecrets prints Secret values in clear; files under OutputDir always hold them.
 	ShowSecrets bool
+	// Validate is kubectl's --validate: strict (or true), warn, ignore (or false).
+	ValidateMode string
 
-	namespace string
-	outputSet bool
+	validation manifest.Validation
+	namespace  string
+	outputSet  bool
 }
 
 // NewOptions returns the defaults.
 func NewOptions(globals *cli.Globals, streams genericiooptions.IOStreams) *Options {
-	return &Options{IOStreams: streams, globals: globals, Output: cli.OutputYAML}
+	return &Options{IOStreams: streams, globals: globals, Output: cli.OutputYAML, ValidateMode: string(manifest.Strict)}
 }
 
 // Complete resolves the namespace for objects given without one; outputSet says whether -o was
@@ -54,6 +57,10 @@ func (o *Options) Validate() error {
 	if err := cli.ValidateObjectOutput(o.Output); err != nil {
 		return err
 	}
+	var err error
+	if o.validation, err = manifest.ParseValidation(o.ValidateMode); err != nil {
+		return err
+	}
 	if o.Explain && o.OutputDir != "" {
 		return errors.New("--explain and --output-dir are mutually exclusive")
 	}
@@ -66,9 +73,12 @@ func (o *Options) Validate() error {
 // Run reads, renders and prints or writes. Nothing reaches stdout or the output directory unless
 // everything rendered.
 func (o *Options) Run() error {
-	docs, err := manifest.Read(o.Filenames, o.In)
+	docs, warnings, err := manifest.ReadValidated(o.Filenames, o.In, o.validation)
 	if err != nil {
 		return err
+	}
+	for _, w := range warnings {
+		fmt.Fprintf(o.ErrOut, "Warning: %s\n", w)
 	}
 	fed, err := apis.Assemble(docs, o.globals.KubeFedNamespace, o.namespace)
 	if err != nil {

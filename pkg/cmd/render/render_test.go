@@ -167,3 +167,95 @@ func TestRenderRefusesOddClusterNames(t *testing.T) {
 		})
 	}
 }
+
+// Every example render's help shows runs as written (from the repository's root).
+func TestRenderHelpExamplesRun(t *testing.T) {
+	root := cmd.NewRootCommand(genericiooptions.NewTestIOStreamsDiscard(), "kubefedctl")
+	render, _, err := root.Find([]string{"render"})
+	require.NoError(t, err)
+	ran := 0
+	for _, line := range strings.Split(render.Example, "\n") {
+		line = strings.TrimSpace(line)
+		stdin := ""
+		if before, after, piped := strings.Cut(line, " | "); piped {
+			// cat FILE | kubefedctl render -f -: the file on stdin.
+			data, err := os.ReadFile(filepath.Join(testdata, "..", strings.TrimPrefix(before, "cat ")))
+			if err != nil {
+				// A file of the reader's own, such as app.yaml: the examples stand in for it.
+				data, err = os.ReadFile(filepath.Join(examples, "web.yaml"))
+				require.NoError(t, err)
+				clusters, err := os.ReadFile(filepath.Join(examples, "clusters.yaml"))
+				require.NoError(t, err)
+				namespace, err := os.ReadFile(filepath.Join(examples, "namespace.yaml"))
+				require.NoError(t, err)
+				data = []byte(string(clusters) + "\n---\n" + string(namespace) + "\n---\n" + string(data))
+			}
+			stdin, line = string(data), after
+		}
+		if !strings.HasPrefix(line, "kubefedctl render") {
+			continue
+		}
+		args := strings.Fields(line)[1:]
+		for i, a := range args {
+			switch {
+			case a == "testdata/examples":
+				args[i] = examples
+			case i > 0 && args[i-1] == "--output-dir":
+				args[i] = t.TempDir()
+			}
+		}
+		code, _, stderr := run(t, stdin, args...)
+		assert.Equal(t, cli.ExitOK, code, "%s: %s", line, stderr)
+		ran++
+	}
+	assert.GreaterOrEqual(t, ran, 4, "render's help shows its examples")
+}
+
+// Strict input: what the host would refuse, render refuses too, naming the file and the key or
+// field; --validate=warn renders it with a warning.
+func TestRenderStrictInput(t *testing.T) {
+	dir := t.TempDir()
+	clusters, err := os.ReadFile(filepath.Join(examples, "clusters.yaml"))
+	require.NoError(t, err)
+	namespace, err := os.ReadFile(filepath.Join(examples, "namespace.yaml"))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "clusters.yaml"), clusters, 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "namespace.yaml"), namespace, 0o644))
+	configMap := func(name string) string {
+		return "apiVersion: types.kubefed.io/v1beta1\nkind: FederatedConfigMap\nmetadata: {name: " + name + ", namespace: demo}\nspec:\n  template: {data: {k: v}}\n  placement: {clusters: [{name: member1}]}\n"
+	}
+	noSeparator := filepath.Join(dir, "no-separator.yaml")
+	require.NoError(t, os.WriteFile(noSeparator, []byte(configMap("first")+configMap("second")), 0o644))
+	code, stdout, stderr := run(t, "", "render", "-f", dir)
+	assert.Equal(t, cli.ExitError, code)
+	assert.Empty(t, stdout)
+	assert.Contains(t, stderr, noSeparator+`: document 1: duplicate key "apiVersion" at line 7`)
+	assert.Contains(t, stderr, `(two objects without a "---" line between them?)`)
+
+	code, stdout, stderr = run(t, "", "render", "-f", dir, "--validate=warn")
+	assert.Equal(t, cli.ExitOK, code, stderr)
+	assert.Contains(t, stderr, "Warning: "+noSeparator+`: document 1: duplicate key "apiVersion" at line 7`)
+	assert.Contains(t, stdout, "name: second")
+	assert.NotContains(t, stdout, "name: first")
+	require.NoError(t, os.Remove(noSeparator))
+
+	misspelt := filepath.Join(dir, "misspelt.yaml")
+	require.NoError(t, os.WriteFile(misspelt, []byte(strings.Replace(configMap("cm"), "placement:", "placment:", 1)), 0o644))
+	for _, strict := range [][]string{nil, {"--validate"}, {"--validate=true"}, {"--validate=strict"}} {
+		code, stdout, stderr = run(t, "", append([]string{"render", "-f", dir}, strict...)...)
+		assert.Equal(t, cli.ExitError, code, "%v", strict)
+		assert.Empty(t, stdout)
+		assert.Contains(t, stderr, misspelt+`: FederatedConfigMap demo/cm: unknown field "spec.placment"`)
+	}
+	code, _, stderr = run(t, "", "render", "-f", dir, "--validate=warn")
+	assert.Equal(t, cli.ExitOK, code, stderr)
+	assert.Equal(t, "Warning: "+misspelt+`: FederatedConfigMap demo/cm: unknown field "spec.placment": ignored`+"\n", stderr)
+	for _, quiet := range []string{"--validate=false", "--validate=ignore"} {
+		code, _, stderr = run(t, "", "render", "-f", dir, quiet)
+		assert.Equal(t, cli.ExitOK, code, stderr)
+		assert.Empty(t, stderr)
+	}
+	code, _, stderr = run(t, "", "render", "-f", dir, "--validate=loose")
+	assert.Equal(t, cli.ExitError, code)
+	assert.Contains(t, stderr, `--validate must be strict (or true), warn, or ignore (or false), not "loose"`)
+}
