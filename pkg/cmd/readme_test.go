@@ -48,6 +48,9 @@ func TestREADMENamesExistingCommandsAndFlags(t *testing.T) {
 		if i := strings.Index(text, " #"); i >= 0 {
 			text = text[:i]
 		}
+		if i := strings.Index(text, " | "); i >= 0 {
+			text = text[:i] // what follows a pipe is another program's
+		}
 		if _, after, found := strings.Cut(text, "kubefedctl "); found {
 			words := strings.Fields(after)
 			var path []string
