@@ -25,6 +25,9 @@ const (
 	OrphanAnnotation       = "kubefed.io/orphan"
 	DeleteOptionAnnotation = "kubefed.io/deleteoption"
 	SyncFinalizer          = "kubefed.io/sync-controller"
+	// TypeConfigFinalizer is what kubefed's type-config controller puts on FederatedTypeConfigs;
+	// with no such controller running, disable removes it.
+	TypeConfigFinalizer = "core.kubefed.io/federated-type-config"
 )
 
 // Scope of an API type or of the federation.

@@ -21,14 +21,20 @@ import (
 const conflictRetries = 3
 
 // PatchFinalizer adds (add) or removes kubefed's finalizer on a federated object through client
-// (the object's namespace's), leaving every other finalizer as it is: the patch carries the
+// (the object's namespace's), as PatchNamedFinalizer does.
+func PatchFinalizer(ctx context.Context, client dynamic.ResourceInterface, obj *unstructured.Unstructured, add bool, dryRun cli.DryRun) (changed bool, err error) {
+	return PatchNamedFinalizer(ctx, client, obj, apis.SyncFinalizer, add, dryRun)
+}
+
+// PatchNamedFinalizer adds (add) or removes one finalizer on an object through client (the
+// object's namespace's), leaving every other finalizer as it is: the patch carries the
 // resourceVersion it was computed from, and a conflict reads the object again. changed says
 // whether it patched (or, in a dry run, would have); a removal from an object that is gone has
 // nothing to do.
-func PatchFinalizer(ctx context.Context, client dynamic.ResourceInterface, obj *unstructured.Unstructured, add bool, dryRun cli.DryRun) (changed bool, err error) {
+func PatchNamedFinalizer(ctx context.Context, client dynamic.ResourceInterface, obj *unstructured.Unstructured, finalizer string, add bool, dryRun cli.DryRun) (changed bool, err error) {
 	current := obj
 	for attempt := 0; ; attempt++ {
-		finalizers := WithFinalizer(current.GetFinalizers(), add)
+		finalizers := WithNamedFinalizer(current.GetFinalizers(), finalizer, add)
 		if finalizers == nil {
 			return false, nil
 		}
@@ -62,14 +68,20 @@ func HasFinalizer(obj *unstructured.Unstructured) bool {
 	return slices.Contains(obj.GetFinalizers(), apis.SyncFinalizer)
 }
 
-// WithFinalizer is the finalizer list with kubefed's added or removed, the others in their
+// WithFinalizer is the finalizer list with kubefed's sync finalizer added or removed, as
+// WithNamedFinalizer.
+func WithFinalizer(finalizers []string, add bool) []string {
+	return WithNamedFinalizer(finalizers, apis.SyncFinalizer, add)
+}
+
+// WithNamedFinalizer is the finalizer list with finalizer added or removed, the others in their
 // order; nil when the list is already so. An empty list is [] and not nil, so that a patch
 // sets it.
-func WithFinalizer(finalizers []string, add bool) []string {
+func WithNamedFinalizer(finalizers []string, finalizer string, add bool) []string {
 	has := false
 	out := []string{}
 	for _, f := range finalizers {
-		if f == apis.SyncFinalizer {
+		if f == finalizer {
 			has = true
 			if !add {
 				continue
@@ -81,7 +93,7 @@ func WithFinalizer(finalizers []string, add bool) []string {
 		return nil
 	}
 	if add {
-		out = append(out, apis.SyncFinalizer)
+		out = append(out, finalizer)
 	}
 	return out
 }
