@@ -70,32 +70,44 @@ func (a *Applier) Resource(obj *unstructured.Unstructured) (dynamic.ResourceInte
 
 // Apply server-side applies obj (unless the dry run is client-side) and says what happened.
 func (a *Applier) Apply(ctx context.Context, obj *unstructured.Unstructured) (Outcome, error) {
+	outcome, _, err := a.ApplyChanges(ctx, obj)
+	return outcome, err
+}
+
+// ApplyChanges is Apply, and the fields the write changed (Changes): a server dry run compares
+// what the server would store with what it holds, exactly as the real write does, so both
+// report the same outcome and changes. A client-side dry run reports the fields of obj the
+// live object does not hold (Missing).
+func (a *Applier) ApplyChanges(ctx context.Context, obj *unstructured.Unstructured) (Outcome, []string, error) {
 	client, _, err := a.Resource(obj)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	existing, err := client.Get(ctx, obj.GetName(), metav1.GetOptions{})
 	if err != nil && !apierrors.IsNotFound(err) {
-		return "", err
+		return "", nil, err
 	}
 	found := err == nil
 	if !a.DryRun.Writes() {
-		if found {
-			return Configured, nil
+		if !found {
+			return Created, nil, nil
 		}
-		return Created, nil
+		if changes := Missing(existing, obj); len(changes) > 0 {
+			return Configured, changes, nil
+		}
+		return Unchanged, nil, nil
 	}
 	applied, err := client.Apply(ctx, obj.GetName(), obj, metav1.ApplyOptions{FieldManager: FieldManager, Force: true, DryRun: a.DryRun.Options()})
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
-	switch {
-	case !found:
-		return Created, nil
-	case applied.GetResourceVersion() == existing.GetResourceVersion():
-		return Unchanged, nil
+	if !found {
+		return Created, nil, nil
 	}
-	return Configured, nil
+	if changes := Changes(existing, applied); len(changes) > 0 {
+		return Configured, changes, nil
+	}
+	return Unchanged, nil, nil
 }
 
 // Delete deletes obj (unless the dry run is client-side); a missing object is no error and
