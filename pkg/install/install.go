@@ -109,7 +109,7 @@ func (o *Options) Run(ctx context.Context) error {
 				}
 			}
 		}
-		outcome, err := applier.Apply(ctx, obj)
+		outcome, err := o.apply(ctx, applier, obj)
 		if err != nil {
 			if o.dryRun != cli.DryRunNone && obj.GetKind() == apis.KindKubeFedConfig && isNoMatch(err) {
 				// The CRDs were not created, so the host cannot check the KubeFedConfig.
@@ -122,6 +122,23 @@ func (o *Options) Run(ctx context.Context) error {
 		fmt.Fprintf(o.Out, "%s %s%s\n", apply.Name(obj), outcome, o.dryRun.Suffix())
 	}
 	return nil
+}
+
+// apply applies one object; an existing namespace is left as it is. init's Namespace sets nothing
+// but its name, so applying it over an existing one would own no field and only record the
+// other managers' fields, a write that changes nothing (and, after init created it, the first
+// rerun would report configured).
+func (o *Options) apply(ctx context.Context, applier *apply.Applier, obj *unstructured.Unstructured) (apply.Outcome, error) {
+	if obj.GetKind() == "Namespace" {
+		_, err := o.host.Kube.CoreV1().Namespaces().Get(ctx, obj.GetName(), metav1.GetOptions{})
+		if err == nil {
+			return apply.Unchanged, nil
+		}
+		if !apierrors.IsNotFound(err) {
+			return "", err
+		}
+	}
+	return applier.Apply(ctx, obj)
 }
 
 // existingConfig is the host's KubeFedConfig, nil when it has none (or does not serve the type).
