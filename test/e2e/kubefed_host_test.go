@@ -157,3 +157,15 @@ func TestInitMakesAHostKubefedAccepts(t *testing.T) {
 	assert.Equal(t, clusterStatus, live.Object["clusterStatus"])
 	require.NoError(t, statuses.Delete(ctx, "web", metav1.DeleteOptions{}))
 }
+
+// The member's service account is kubefed's: no automounted token, and only the secrets it lists
+// mountable.
+func TestJoinServiceAccountIsKubefeds(t *testing.T) {
+	mustRun(t, "init")
+	mustRun(t, "join", "member3")
+	defer unjoinQuietly(t, "member3")
+	sa, err := dynamicFor(t, "member3").Resource(serviceAccountsGVR).Namespace(kfns).Get(context.Background(), "member3-host", metav1.GetOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, "true", sa.GetAnnotations()["kubernetes.io/enforce-mountable-secrets"])
+	assert.Equal(t, false, sa.Object["automountServiceAccountToken"])
+}
