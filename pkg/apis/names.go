@@ -25,7 +25,8 @@ const (
 	OrphanAnnotation       = "kubefed.io/orphan"
 	DeleteOptionAnnotation = "kubefed.io/deleteoption"
 	SyncFinalizer          = "kubefed.io/sync-controller"
-	// TypeConfigFinalizer is what kubefed's type-config controller puts on FederatedTypeConfigs.
+	// TypeConfigFinalizer is what kubefed's type-config controller puts on FederatedTypeConfigs;
+	// with no such controller running, disable removes it.
 	TypeConfigFinalizer = "core.kubefed.io/federated-type-config"
 )
 

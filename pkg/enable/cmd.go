@@ -16,6 +16,9 @@ const enableExample = `  # Federate Deployments: creates federateddeployments.ty
   kubefedctl enable deploy
   kubefedctl enable widgets.example.com
 
+  # kubefed's open template schema: the host checks nothing in spec.template
+  kubefedctl enable deployments.apps --template-schema=open
+
   # From a CRD file, with no cluster, for a GitOps repository
   kubefedctl enable -f widget-crd.yaml -o yaml`
 
@@ -27,9 +30,12 @@ func NewCmdEnable(globals *cli.Globals, streams genericiooptions.IOStreams) *cob
 		Short: "Enable propagation of an API type: its Federated CRD and FederatedTypeConfig",
 		Long: `Enable discovers TYPE in the host (its preferred version unless --version) and creates the
 Federated CRD (federated<plural>.<federated group>, short names f<short>) with spec.template,
-spec.placement and spec.overrides, and the FederatedTypeConfig named <plural>[.<group>]. The
-template's schema is the type's published OpenAPI v3 schema, so the host rejects a template with a
-field of the wrong type; where none is published the template accepts anything. Idempotent.`,
+spec.placement and spec.overrides, and the FederatedTypeConfig named <plural>[.<group>]. With
+--template-schema=typed (the default) the template's schema is the type's published OpenAPI v3
+schema (or its CRD's), so the host rejects a template with a field of the wrong type, while a field
+the schema does not know (one a newer member has) is kept, not rejected or dropped; where no schema
+is published the template accepts anything. --template-schema=open gives kubefed's own template
+schema, which checks nothing and keeps everything. Idempotent.`,
 		Example: enableExample,
 		Args:    cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -48,6 +54,7 @@ field of the wrong type; where none is published the template accepts anything. 
 	f.StringVar(&o.FederatedVersion, "federated-version", o.FederatedVersion, "The API version of the federated type")
 	f.StringVarP(&o.Filename, "filename", "f", "", "A CustomResourceDefinition or APIResource file describing the target type, instead of TYPE")
 	f.StringVarP(&o.Output, "output", "o", "", "Print the objects instead of applying them: yaml or json")
+	f.StringVar(&o.TemplateSchema, "template-schema", o.TemplateSchema, "Schema of spec.template: typed (the type's schema checks the fields it knows, unknown fields are kept) or open (kubefed's: nothing checked, everything kept)")
 	cli.AddDryRunFlag(f, &o.dryRunFlag)
 	return cmd
 }

@@ -21,21 +21,30 @@ func CRDName(tc *apis.FederatedTypeConfig) string {
 	return tc.Spec.FederatedType.PluralName + "." + tc.Spec.FederatedType.Group
 }
 
+// The choices of spec.template's schema (enable --template-schema).
+const (
+	// TemplateTyped is the target's schema, each object in it also keeping fields the schema
+	// does not know: a field of a known name and the wrong type is rejected, an unknown one kept.
+	TemplateTyped = "typed"
+	// TemplateOpen is kubefed's schema exactly: anything is accepted and kept.
+	TemplateOpen = "open"
+)
+
 // FederatedCRD is the CustomResourceDefinition of Federated<Kind>: kubefed's spec.placement,
-// spec.overrides and status, with the target's schema under spec.template, and retainReplicas
-// for a target with an integer spec.replicas.
-func FederatedCRD(tc *apis.FederatedTypeConfig, target Target) *unstructured.Unstructured {
+// spec.overrides and status, spec.template as choice says (TemplateTyped or TemplateOpen), and
+// retainReplicas for a target with an integer spec.replicas.
+func FederatedCRD(tc *apis.FederatedTypeConfig, target Target, choice string) *unstructured.Unstructured {
 	ft := tc.Spec.FederatedType
-	template := target.Schema
-	if template == nil {
-		template = anything()
+	template := anything()
+	if target.Schema != nil && choice != TemplateOpen {
+		template = keepUnknown(target.Schema)
 	}
 	specProps := map[string]any{
 		"template":  template,
 		"placement": placementSchema(),
 		"overrides": overridesSchema(),
 	}
-	if hasIntegerReplicas(template) {
+	if hasIntegerReplicas(target.Schema) {
 		specProps["retainReplicas"] = map[string]any{"type": "boolean"}
 	}
 	names := map[string]any{
@@ -78,6 +87,35 @@ func FederatedCRD(tc *apis.FederatedTypeConfig, target Target) *unstructured.Uns
 			}},
 		},
 	}}
+}
+
+// keepUnknown is a copy of a structural schema in which every object with properties also
+// keeps the fields it does not list (x-kubernetes-preserve-unknown-fields): a member newer than
+// the host may know fields the host's schema lacks, and the host must neither reject nor prune
+// them. Listed fields are still checked.
+func keepUnknown(s map[string]any) map[string]any {
+	out := make(map[string]any, len(s)+1)
+	for k, v := range s {
+		out[k] = v
+	}
+	if props, ok := s["properties"].(map[string]any); ok {
+		kept := make(map[string]any, len(props))
+		for name, p := range props {
+			if p, ok := p.(map[string]any); ok {
+				kept[name] = keepUnknown(p)
+				continue
+			}
+			kept[name] = p
+		}
+		out["properties"] = kept
+		out["x-kubernetes-preserve-unknown-fields"] = true
+	}
+	for _, key := range []string{"items", "additionalProperties"} {
+		if inner, ok := s[key].(map[string]any); ok {
+			out[key] = keepUnknown(inner)
+		}
+	}
+	return out
 }
 
 func hasIntegerReplicas(template map[string]any) bool {

@@ -118,6 +118,9 @@ func (o *DisableOptions) Run(ctx context.Context) error {
 	if err := o.releaseObjects(ctx, tc, name, objects); err != nil {
 		return err
 	}
+	if err := o.releaseTypeConfig(ctx, live); err != nil {
+		return err
+	}
 	applier := apply.New(o.host, o.dryRun)
 	if _, err := applier.Delete(ctx, live); err != nil {
 		return fmt.Errorf("deleting FederatedTypeConfig %s/%s: %s", ns, name, cli.ServerError(err))
@@ -134,6 +137,23 @@ func (o *DisableOptions) Run(ctx context.Context) error {
 		} else {
 			fmt.Fprintf(o.Out, "%s not found\n", apply.Name(crd))
 		}
+	}
+	return nil
+}
+
+// releaseTypeConfig removes kubefed's type-config finalizer from a type config about to be
+// deleted: kubefed's controller put it there and only that controller removed it, so without it
+// the type config would stay Terminating for ever (as one that kubefed's own disable or an older
+// kubefedctl deleted does: disabling again releases it). Every other finalizer stays.
+func (o *DisableOptions) releaseTypeConfig(ctx context.Context, live *unstructured.Unstructured) error {
+	ftcs := o.host.Dynamic.Resource(apis.FederatedTypeConfigResource).Namespace(live.GetNamespace())
+	removed, err := protocol.PatchNamedFinalizer(ctx, ftcs, live, apis.TypeConfigFinalizer, false, o.dryRun)
+	if err != nil {
+		return fmt.Errorf("removing kubefed's finalizer %s from FederatedTypeConfig %s/%s (context %q): %s (the type config is disabled; rerun disable)",
+			apis.TypeConfigFinalizer, live.GetNamespace(), live.GetName(), o.host.Context, err)
+	}
+	if removed {
+		fmt.Fprintf(o.Out, "%s: finalizer %s removed%s\n", apply.Name(live), apis.TypeConfigFinalizer, o.dryRun.Suffix())
 	}
 	return nil
 }

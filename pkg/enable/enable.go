@@ -30,6 +30,7 @@ type Options struct {
 	FederatedVersion string
 	Filename         string
 	Output           string
+	TemplateSchema   string
 	dryRunFlag       string
 
 	dryRun cli.DryRun
@@ -38,7 +39,8 @@ type Options struct {
 
 // NewOptions returns kubefed's defaults.
 func NewOptions(globals *cli.Globals, streams genericiooptions.IOStreams) *Options {
-	return &Options{IOStreams: streams, globals: globals, FederatedGroup: apis.DefaultFederatedGroup, FederatedVersion: apis.DefaultFederatedVersion}
+	return &Options{IOStreams: streams, globals: globals, FederatedGroup: apis.DefaultFederatedGroup, FederatedVersion: apis.DefaultFederatedVersion,
+		TemplateSchema: TemplateTyped}
 }
 
 // Complete takes TYPE and builds the host's clients unless a file is converted for printing.
@@ -65,6 +67,9 @@ func (o *Options) Validate() error {
 	case o.Type != "" && o.Filename != "":
 		return errors.New("give TYPE or -f FILE, not both")
 	}
+	if o.TemplateSchema != TemplateTyped && o.TemplateSchema != TemplateOpen {
+		return fmt.Errorf("--template-schema must be %s or %s, not %q", TemplateTyped, TemplateOpen, o.TemplateSchema)
+	}
 	if o.Output != "" {
 		if err := cli.ValidateObjectOutput(o.Output); err != nil {
 			return err
@@ -85,7 +90,7 @@ func (o *Options) Run(ctx context.Context) error {
 	}
 	tc := apis.NewTypeConfig(target.Resource, o.FederatedGroup, o.FederatedVersion)
 	tc.Namespace = o.globals.KubeFedNamespace
-	crd := FederatedCRD(tc, target)
+	crd := FederatedCRD(tc, target, o.TemplateSchema)
 	if o.Output != "" {
 		ftc, err := toUnstructured(tc)
 		if err != nil {

@@ -1,6 +1,7 @@
 // Package enable is enable and disable: Federated CRDs and FederatedTypeConfigs. Unlike kubefed,
-// the Federated CRD carries the target's own schema under spec.template, so the host rejects a
-// template with a field of the wrong type.
+// the Federated CRD carries by default the target's own schema under spec.template, so the host
+// rejects a template with a field of the wrong type, yet keeps fields the schema does not know;
+// kubefed's open template schema is a choice.
 package enable
 
 import (

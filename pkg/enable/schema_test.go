@@ -75,22 +75,58 @@ func TestFederatedCRD(t *testing.T) {
 	target.Schema = TemplateSchema(doc, FindSchema(doc, "example.io", "v1", "Thing"))
 	tc := apis.NewTypeConfig(target.Resource, apis.DefaultFederatedGroup, apis.DefaultFederatedVersion)
 	assert.Equal(t, "things.example.io", tc.Name)
-	crd := FederatedCRD(tc, target)
+	crd := FederatedCRD(tc, target, TemplateTyped)
 	assert.Equal(t, "federatedthings.types.kubefed.io", crd.GetName())
 	names := crd.Object["spec"].(map[string]any)["names"].(map[string]any)
 	assert.Equal(t, "FederatedThing", names["kind"])
 	assert.Equal(t, []any{"fth"}, names["shortNames"])
 	version := crd.Object["spec"].(map[string]any)["versions"].([]any)[0].(map[string]any)
 	spec := version["schema"].(map[string]any)["openAPIV3Schema"].(map[string]any)["properties"].(map[string]any)["spec"].(map[string]any)["properties"].(map[string]any)
-	assert.Equal(t, target.Schema, spec["template"])
+	assert.Equal(t, keepUnknown(target.Schema), spec["template"])
 	assert.Equal(t, map[string]any{"type": "boolean"}, spec["retainReplicas"], "an integer spec.replicas can be retained")
 	assert.Contains(t, spec, "placement")
 	assert.Contains(t, spec, "overrides")
 
+	crd = FederatedCRD(tc, target, TemplateOpen)
+	version = crd.Object["spec"].(map[string]any)["versions"].([]any)[0].(map[string]any)
+	spec = version["schema"].(map[string]any)["openAPIV3Schema"].(map[string]any)["properties"].(map[string]any)["spec"].(map[string]any)["properties"].(map[string]any)
+	assert.Equal(t, map[string]any{"type": "object", "x-kubernetes-preserve-unknown-fields": true}, spec["template"], "kubefed's open template schema, exactly")
+	assert.Equal(t, map[string]any{"type": "boolean"}, spec["retainReplicas"], "retainReplicas comes from the target's schema either way, as in kubefed")
+
 	target.Schema = nil
-	crd = FederatedCRD(tc, target)
+	crd = FederatedCRD(tc, target, TemplateTyped)
 	version = crd.Object["spec"].(map[string]any)["versions"].([]any)[0].(map[string]any)
 	spec = version["schema"].(map[string]any)["openAPIV3Schema"].(map[string]any)["properties"].(map[string]any)["spec"].(map[string]any)["properties"].(map[string]any)
 	assert.Equal(t, map[string]any{"type": "object", "x-kubernetes-preserve-unknown-fields": true}, spec["template"], "no published schema: anything goes")
 	assert.NotContains(t, spec, "retainReplicas")
+}
+
+func TestKeepUnknown(t *testing.T) {
+	open := map[string]any{"type": "object", "x-kubernetes-preserve-unknown-fields": true}
+	tests := []struct {
+		name   string
+		schema map[string]any
+		want   map[string]any
+	}{
+		{"an object with properties keeps unknown fields, its typed fields still typed",
+			map[string]any{"type": "object", "properties": map[string]any{"size": map[string]any{"type": "integer"}}},
+			map[string]any{"type": "object", "x-kubernetes-preserve-unknown-fields": true, "properties": map[string]any{"size": map[string]any{"type": "integer"}}}},
+		{"nested objects, in properties and in array items, too",
+			map[string]any{"type": "object", "properties": map[string]any{"spec": map[string]any{"type": "object", "properties": map[string]any{
+				"containers": map[string]any{"type": "array", "items": map[string]any{"type": "object", "properties": map[string]any{"name": map[string]any{"type": "string"}}}},
+			}}}},
+			map[string]any{"type": "object", "x-kubernetes-preserve-unknown-fields": true, "properties": map[string]any{"spec": map[string]any{"type": "object", "x-kubernetes-preserve-unknown-fields": true, "properties": map[string]any{
+				"containers": map[string]any{"type": "array", "items": map[string]any{"type": "object", "x-kubernetes-preserve-unknown-fields": true, "properties": map[string]any{"name": map[string]any{"type": "string"}}}},
+			}}}}},
+		{"a map's values are checked as before, and objects in them keep unknown fields",
+			map[string]any{"type": "object", "additionalProperties": map[string]any{"type": "object", "properties": map[string]any{"a": map[string]any{"type": "string"}}}},
+			map[string]any{"type": "object", "additionalProperties": map[string]any{"type": "object", "x-kubernetes-preserve-unknown-fields": true, "properties": map[string]any{"a": map[string]any{"type": "string"}}}}},
+		{"scalars and open parts are left as they are", open, open},
+		{"an int-or-string", map[string]any{"x-kubernetes-int-or-string": true}, map[string]any{"x-kubernetes-int-or-string": true}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, keepUnknown(tt.schema))
+		})
+	}
 }

@@ -220,7 +220,7 @@ func (o *Options) typeConfig(ctx context.Context, target enable.Target, cache ma
 			return nil, err
 		}
 		target.Schema = schemaDoc
-		if err := enable.Apply(ctx, o.host, tc, enable.FederatedCRD(tc, target), o.dryRun, o.Out); err != nil {
+		if err := enable.Apply(ctx, o.host, tc, enable.FederatedCRD(tc, target, enable.TemplateTyped), o.dryRun, o.Out); err != nil {
 			return nil, err
 		}
 	default:

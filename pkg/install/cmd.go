@@ -24,11 +24,15 @@ func NewCmdInit(globals *cli.Globals, streams genericiooptions.IOStreams) *cobra
 		Short: "Install the federation's namespace, CRDs and KubeFedConfig in the host cluster",
 		Long: `Init installs in the host cluster what the federation needs: the KubeFed namespace
 (--kubefed-namespace), the CustomResourceDefinitions of KubeFedCluster, FederatedTypeConfig,
-KubeFedConfig and ReplicaSchedulingPreference, and the KubeFedConfig "kubefed". It is idempotent:
-running it again changes nothing. Federated types themselves are installed by enable.`,
+KubeFedConfig, ReplicaSchedulingPreference, PropagatedVersion, ClusterPropagatedVersion and
+FederatedServiceStatus (kubefed's seven), and the KubeFedConfig "kubefed", complete with kubefed's
+chart defaults so that kubefed's own controller manager accepts the host too. Values the host's
+KubeFedConfig already holds are kept; only --adopt-resources, when given, changes one. It is
+idempotent: running it again changes nothing. Federated types themselves are installed by enable.`,
 		Example: example,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			o.adoptSet = cmd.Flags().Changed("adopt-resources")
 			if err := o.Complete(); err != nil {
 				return err
 			}
@@ -40,7 +44,7 @@ running it again changes nothing. Federated types themselves are installed by en
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.Scope, "scope", o.Scope, "Federation scope: Cluster, or Namespaced to federate only the KubeFed namespace (cannot change later)")
-	f.BoolVar(&o.AdoptResources, "adopt-resources", o.AdoptResources, "Whether propagate adopts existing objects in members that kubefedctl did not create")
+	f.BoolVar(&o.AdoptResources, "adopt-resources", o.AdoptResources, "Whether propagate adopts existing objects in members that kubefedctl did not create (default: the host's setting, else true)")
 	f.StringVarP(&o.Output, "output", "o", "", "Print the objects instead of applying them: yaml or json")
 	cli.AddDryRunFlag(f, &o.dryRunFlag)
 	return cmd

@@ -24,8 +24,10 @@ type Options struct {
 
 	Scope          string
 	AdoptResources bool
-	Output         string
-	dryRunFlag     string
+	// adoptSet says --adopt-resources was given: only then does init change the host's value.
+	adoptSet   bool
+	Output     string
+	dryRunFlag string
 
 	dryRun cli.DryRun
 	host   *cli.Clients
@@ -67,17 +69,35 @@ func (o *Options) Validate() error {
 
 // Run prints or applies the objects.
 func (o *Options) Run(ctx context.Context) error {
-	objects, err := Objects(Settings{Namespace: o.globals.KubeFedNamespace, Scope: o.Scope, AdoptResources: o.AdoptResources})
+	settings := Settings{Namespace: o.globals.KubeFedNamespace, Scope: o.Scope}
+	if o.adoptSet || o.Output != "" {
+		settings.AdoptResources = apis.AdoptResourcesEnabled
+		if !o.AdoptResources {
+			settings.AdoptResources = apis.AdoptResourcesDisabled
+		}
+	}
+	if o.Output != "" {
+		objects, err := Objects(settings)
+		if err != nil {
+			return err
+		}
+		return cli.PrintObjects(o.Out, o.Output, objects)
+	}
+	existing, err := o.existingConfig(ctx)
 	if err != nil {
 		return err
 	}
-	if o.Output != "" {
-		return cli.PrintObjects(o.Out, o.Output, objects)
-	}
-	if err := o.checkScope(ctx); err != nil {
+	if err := o.checkScope(existing); err != nil {
 		return err
 	}
 	if err := o.checkOnlyClusterScope(ctx); err != nil {
+		return err
+	}
+	if existing != nil {
+		settings.Existing, _, _ = unstructured.NestedMap(existing.Object, "spec")
+	}
+	objects, err := Objects(settings)
+	if err != nil {
 		return err
 	}
 	applier := apply.New(o.host, o.dryRun)
@@ -89,7 +109,7 @@ func (o *Options) Run(ctx context.Context) error {
 				}
 			}
 		}
-		outcome, err := applier.Apply(ctx, obj)
+		outcome, err := o.apply(ctx, applier, obj)
 		if err != nil {
 			if o.dryRun != cli.DryRunNone && obj.GetKind() == apis.KindKubeFedConfig && isNoMatch(err) {
 				// The CRDs were not created, so the host cannot check the KubeFedConfig.
@@ -104,15 +124,41 @@ func (o *Options) Run(ctx context.Context) error {
 	return nil
 }
 
-// checkScope refuses to change the scope of an existing federation: kubefed makes it immutable.
-func (o *Options) checkScope(ctx context.Context) error {
+// apply applies one object; an existing namespace is left as it is. init's Namespace sets nothing
+// but its name, so applying it over an existing one would own no field and only record the
+// other managers' fields, a write that changes nothing (and, after init created it, the first
+// rerun would report configured).
+func (o *Options) apply(ctx context.Context, applier *apply.Applier, obj *unstructured.Unstructured) (apply.Outcome, error) {
+	if obj.GetKind() == "Namespace" {
+		_, err := o.host.Kube.CoreV1().Namespaces().Get(ctx, obj.GetName(), metav1.GetOptions{})
+		if err == nil {
+			return apply.Unchanged, nil
+		}
+		if !apierrors.IsNotFound(err) {
+			return "", err
+		}
+	}
+	return applier.Apply(ctx, obj)
+}
+
+// existingConfig is the host's KubeFedConfig, nil when it has none (or does not serve the type).
+func (o *Options) existingConfig(ctx context.Context) (*unstructured.Unstructured, error) {
 	existing, err := o.host.Dynamic.Resource(apis.KubeFedConfigResource).Namespace(o.globals.KubeFedNamespace).
 		Get(ctx, apis.KubeFedConfigName, metav1.GetOptions{})
 	if err != nil {
 		if apierrors.IsNotFound(err) || isNoMatch(err) {
-			return nil
+			return nil, nil
 		}
-		return fmt.Errorf("reading the KubeFedConfig in context %q: %s", o.host.Context, cli.ServerError(err))
+		return nil, fmt.Errorf("reading the KubeFedConfig %s/%s in context %q: %s (does the context have cluster-admin?)",
+			o.globals.KubeFedNamespace, apis.KubeFedConfigName, o.host.Context, cli.ServerError(err))
+	}
+	return existing, nil
+}
+
+// checkScope refuses to change the scope of an existing federation: kubefed makes it immutable.
+func (o *Options) checkScope(existing *unstructured.Unstructured) error {
+	if existing == nil {
+		return nil
 	}
 	scope, _, _ := unstructured.NestedString(existing.Object, "spec", "scope")
 	if scope != "" && scope != o.Scope {

@@ -19,9 +19,13 @@ var crdFiles embed.FS
 
 // Settings are the KubeFedConfig's choices.
 type Settings struct {
-	Namespace      string
-	Scope          string
-	AdoptResources bool
+	Namespace string
+	Scope     string
+	// AdoptResources is Enabled or Disabled when --adopt-resources was given, else empty: the
+	// host's value is kept, or kubefed's default (Enabled) used.
+	AdoptResources string
+	// Existing is the spec of the KubeFedConfig the host holds, nil when it holds none.
+	Existing map[string]any
 }
 
 // Objects are what init applies, in order: the namespace, the CRDs, the KubeFedConfig.
@@ -33,24 +37,18 @@ func Objects(s Settings) ([]*unstructured.Unstructured, error) {
 	if err != nil {
 		return nil, err
 	}
-	adopt := apis.AdoptResourcesEnabled
-	if !s.AdoptResources {
-		adopt = apis.AdoptResourcesDisabled
-	}
 	config := &unstructured.Unstructured{Object: map[string]any{
 		"apiVersion": apis.CoreGroup + "/" + apis.CoreVersion,
 		"kind":       apis.KindKubeFedConfig,
 		"metadata":   map[string]any{"name": apis.KubeFedConfigName, "namespace": s.Namespace},
-		"spec": map[string]any{
-			"scope":          s.Scope,
-			"syncController": map[string]any{"adoptResources": adopt},
-		},
+		"spec":       ConfigSpec(s.Existing, s.Scope, s.AdoptResources),
 	}}
 	return append(append([]*unstructured.Unstructured{ns}, crds...), config), nil
 }
 
-// CRDs are the CustomResourceDefinitions of kubefed's core and scheduling APIs, with schemas of
-// kubefedctl's own that accept kubefed's manifests.
+// CRDs are the CustomResourceDefinitions of kubefed's seven core and scheduling APIs, with
+// kubefed's names, groups, versions, scopes and short names, and schemas of kubefedctl's own that
+// accept kubefed's manifests (and what kubefed's controller writes).
 func CRDs() ([]*unstructured.Unstructured, error) {
 	paths, err := fs.Glob(crdFiles, "crds/*.yaml")
 	if err != nil {

@@ -52,6 +52,8 @@ func memberObjects(n names, scope string, g grant) []*unstructured.Unstructured 
 		object("v1", "Secret", n.namespace, sa, map[string]any{"type": "kubernetes.io/service-account-token"}),
 	}
 	objs[0].SetAnnotations(joinedBy)
+	// As kubefed's join: pods using the service account may mount only the secrets it lists.
+	objs[1].SetAnnotations(map[string]string{"kubernetes.io/enforce-mountable-secrets": "true"})
 	objs[2].SetAnnotations(map[string]string{"kubernetes.io/service-account.name": sa})
 	subjects := []any{map[string]any{"kind": "ServiceAccount", "name": sa, "namespace": n.namespace}}
 	binding := func(kind, namespace, name, roleKind string) *unstructured.Unstructured {

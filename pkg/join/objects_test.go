@@ -36,6 +36,21 @@ func TestMemberObjectsUseKubefedNames(t *testing.T) {
 	}, got)
 }
 
+func TestServiceAccountEnforcesMountableSecrets(t *testing.T) {
+	n := names{cluster: "east", hostCluster: "host", namespace: apis.DefaultKubeFedNamespace}
+	for _, scope := range []string{apis.ScopeCluster, apis.ScopeNamespaced} {
+		for _, obj := range memberObjects(n, scope, grants(scope, RBACFull, nil)) {
+			want := map[string]string(nil)
+			if obj.GetKind() == "ServiceAccount" {
+				want = map[string]string{"kubernetes.io/enforce-mountable-secrets": "true"}
+			} else if obj.GetKind() == "Secret" || obj.GetNamespace() == "" {
+				continue // annotated otherwise, by TestWhatLiesOutsideTheNamespaceNamesTheJoin
+			}
+			assert.Equal(t, want, obj.GetAnnotations(), "%s in %s scope", describe(obj), scope)
+		}
+	}
+}
+
 func TestWhatLiesOutsideTheNamespaceNamesTheJoin(t *testing.T) {
 	n := names{cluster: "east", hostCluster: "host", namespace: "fed-b"}
 	for _, scope := range []string{apis.ScopeCluster, apis.ScopeNamespaced} {

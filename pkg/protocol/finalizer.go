@@ -21,20 +21,20 @@ import (
 const conflictRetries = 3
 
 // PatchFinalizer adds (add) or removes kubefed's finalizer on a federated object through client
-// (the object's namespace's), leaving every other finalizer as it is: the patch carries the
-// resourceVersion it was computed from, and a conflict reads the object again. changed says
-// whether it patched (or, in a dry run, would have); a removal from an object that is gone has
-// nothing to do.
+// (the object's namespace's), as PatchNamedFinalizer does.
 func PatchFinalizer(ctx context.Context, client dynamic.ResourceInterface, obj *unstructured.Unstructured, add bool, dryRun cli.DryRun) (changed bool, err error) {
 	return PatchNamedFinalizer(ctx, client, obj, apis.SyncFinalizer, add, dryRun)
 }
 
-// PatchNamedFinalizer is PatchFinalizer for any one finalizer: kubefed's type-config finalizer,
-// say, which kubefedctl removes where it takes over from kubefed's controller.
+// PatchNamedFinalizer adds (add) or removes one finalizer on an object through client (the
+// object's namespace's), leaving every other finalizer as it is: the patch carries the
+// resourceVersion it was computed from, and a conflict reads the object again. changed says
+// whether it patched (or, in a dry run, would have); a removal from an object that is gone has
+// nothing to do.
 func PatchNamedFinalizer(ctx context.Context, client dynamic.ResourceInterface, obj *unstructured.Unstructured, finalizer string, add bool, dryRun cli.DryRun) (changed bool, err error) {
 	current := obj
 	for attempt := 0; ; attempt++ {
-		finalizers := withNamedFinalizer(current.GetFinalizers(), finalizer, add)
+		finalizers := WithNamedFinalizer(current.GetFinalizers(), finalizer, add)
 		if finalizers == nil {
 			return false, nil
 		}
@@ -68,14 +68,16 @@ func HasFinalizer(obj *unstructured.Unstructured) bool {
 	return slices.Contains(obj.GetFinalizers(), apis.SyncFinalizer)
 }
 
-// WithFinalizer is the finalizer list with kubefed's added or removed, the others in their
-// order; nil when the list is already so. An empty list is [] and not nil, so that a patch
-// sets it.
+// WithFinalizer is the finalizer list with kubefed's sync finalizer added or removed, as
+// WithNamedFinalizer.
 func WithFinalizer(finalizers []string, add bool) []string {
-	return withNamedFinalizer(finalizers, apis.SyncFinalizer, add)
+	return WithNamedFinalizer(finalizers, apis.SyncFinalizer, add)
 }
 
-func withNamedFinalizer(finalizers []string, finalizer string, add bool) []string {
+// WithNamedFinalizer is the finalizer list with finalizer added or removed, the others in their
+// order; nil when the list is already so. An empty list is [] and not nil, so that a patch
+// sets it.
+func WithNamedFinalizer(finalizers []string, finalizer string, add bool) []string {
 	has := false
 	out := []string{}
 	for _, f := range finalizers {

@@ -37,6 +37,28 @@ func TestWithFinalizerKeepsOthers(t *testing.T) {
 	assert.Equal(t, []string{"example.com/backup"}, WithFinalizer([]string{apis.SyncFinalizer, "example.com/backup", apis.SyncFinalizer}, false), "ours twice: both go")
 }
 
+func TestWithNamedFinalizer(t *testing.T) {
+	tc := apis.TypeConfigFinalizer
+	tests := []struct {
+		name       string
+		finalizers []string
+		add        bool
+		want       []string
+	}{
+		{"kubefed's type-config finalizer removed, the others kept in order", []string{"example.com/a", tc, "example.com/b"}, false, []string{"example.com/a", "example.com/b"}},
+		{"the sync finalizer is another finalizer", []string{apis.SyncFinalizer, tc}, false, []string{apis.SyncFinalizer}},
+		{"alone: an empty list, not null", []string{tc}, false, []string{}},
+		{"not there: nothing to patch", []string{apis.SyncFinalizer}, false, nil},
+		{"added after the others", []string{"example.com/a"}, true, []string{"example.com/a", tc}},
+		{"already there: nothing to patch", []string{tc}, true, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, WithNamedFinalizer(tt.finalizers, tc, tt.add))
+		})
+	}
+}
+
 func TestLeaseVerdict(t *testing.T) {
 	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
 	lease := func(holder string, renewed time.Duration) *coordinationv1.Lease {

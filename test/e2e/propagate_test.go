@@ -335,7 +335,8 @@ spec:
 	assert.Equal(t, "original", get("unmanaged").Object["data"].(map[string]any)["a"])
 
 	// Adoption enabled (kubefed's default): adopted and reported; managed "false" still untouched.
-	mustRun(t, "init")
+	// init keeps the host's setting unless the flag is given.
+	mustRun(t, "init", "--adopt-resources=true")
 	r = kubefedctl(t, "propagate", "-n", "adopt")
 	assert.Regexp(t, `member1\s+ConfigMap\s+adopt\s+unmanaged\s+adopted`, r.stdout)
 	assert.Regexp(t, `member1\s+ConfigMap\s+adopt\s+hands-off\s+skipped`, r.stdout)
