@@ -67,6 +67,11 @@ func replaceKubeFedConfig(t *testing.T, spec map[string]any) {
 	require.NoError(t, err)
 }
 
+// kubefedCoreCRDs are the seven CRDs kubefed v0.10's controller-manager needs on its host.
+var kubefedCoreCRDs = []string{"clusterpropagatedversions.core.kubefed.io", "federatedservicestatuses.core.kubefed.io",
+	"federatedtypeconfigs.core.kubefed.io", "kubefedclusters.core.kubefed.io", "kubefedconfigs.core.kubefed.io",
+	"propagatedversions.core.kubefed.io", "replicaschedulingpreferences.scheduling.kubefed.io"}
+
 func kubeFedConfigSpec(t *testing.T) map[string]any {
 	t.Helper()
 	live, err := dynamicFor(t, "host").Resource(apis.KubeFedConfigResource).Namespace(kfns).Get(context.Background(), apis.KubeFedConfigName, metav1.GetOptions{})
@@ -102,9 +107,7 @@ func TestInitMakesAHostKubefedAccepts(t *testing.T) {
 
 	ctx := context.Background()
 	host := dynamicFor(t, "host")
-	for _, name := range []string{"clusterpropagatedversions.core.kubefed.io", "federatedservicestatuses.core.kubefed.io",
-		"federatedtypeconfigs.core.kubefed.io", "kubefedclusters.core.kubefed.io", "kubefedconfigs.core.kubefed.io",
-		"propagatedversions.core.kubefed.io", "replicaschedulingpreferences.scheduling.kubefed.io"} {
+	for _, name := range kubefedCoreCRDs {
 		crd, err := host.Resource(crdsGVR).Get(ctx, name, metav1.GetOptions{})
 		require.NoError(t, err, name)
 		assert.True(t, apis.CRDEstablished(crd), name)
