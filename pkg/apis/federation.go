@@ -13,6 +13,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/sets"
 	"k8s.io/apimachinery/pkg/util/validation"
+	"k8s.io/kube-openapi/pkg/validation/spec"
 )
 
 // Document is one object read from a file, stdin or a cluster, with where it came from.
@@ -29,6 +30,9 @@ type Federation struct {
 	TypeConfigs      []*FederatedTypeConfig
 	Objects          []*FederatedObject
 	Preferences      []*Preference
+	// TemplateSchemas are the spec.template schemas of the Federated CRDs in the input, by the
+	// federated kind and version they check.
+	TemplateSchemas map[schema.GroupVersionKind]*spec.Schema
 }
 
 // FederatedObject is a Federated<Kind> with its placement and overrides decoded.
@@ -134,6 +138,8 @@ func assemble(docs []Document, kubefedNamespace, defaultNamespace string, keepGo
 			err = f.addTypeConfig(doc)
 		case gvk.Group == CoreGroup && gvk.Kind == KindKubeFedConfig:
 			err = f.setConfig(doc)
+		case gvk.Group == "apiextensions.k8s.io" && gvk.Kind == "CustomResourceDefinition":
+			err = f.addFederatedCRD(doc)
 		case gvk.Group == SchedulingGroup && gvk.Kind == KindReplicaSchedulingPreference:
 			if err = f.addPreference(doc, defaultNamespace); err != nil {
 				if err = reject(doc, err); err == nil {

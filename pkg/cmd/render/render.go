@@ -84,6 +84,9 @@ func (o *Options) Run() error {
 	if err != nil {
 		return err
 	}
+	if err := o.checkTemplates(fed); err != nil {
+		return err
+	}
 	result, err := core.Render(fed, core.Options{Explain: o.Explain})
 	if err != nil {
 		return err
@@ -233,4 +236,23 @@ func heading(name string) string {
 		return strconv.Quote(name)
 	}
 	return name
+}
+
+// checkTemplates holds templates to their Federated CRD's schema where the input gives it, as
+// the host would: --validate=strict refuses, warn warns, ignore says nothing.
+func (o *Options) checkTemplates(fed *apis.Federation) error {
+	if o.validation == manifest.Ignore {
+		return nil
+	}
+	problems := fed.TemplateErrors()
+	if len(problems) == 0 {
+		return nil
+	}
+	if o.validation == manifest.Strict {
+		return fmt.Errorf("%s; --validate=warn renders anyway", strings.Join(problems, "; "))
+	}
+	for _, p := range problems {
+		cli.Warn(o.ErrOut, "%s", p)
+	}
+	return nil
 }

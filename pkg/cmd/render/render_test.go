@@ -259,3 +259,45 @@ func TestRenderStrictInput(t *testing.T) {
 	assert.Equal(t, cli.ExitError, code)
 	assert.Contains(t, stderr, `--validate must be strict (or true), warn, or ignore (or false), not "loose"`)
 }
+
+// A template is held to its Federated CRD's schema where the input gives the CRD (as enable -o
+// yaml prints it): a value of the wrong type or outside an enum is refused, naming the file, the
+// object and the field; a field the schema does not name is kept, as the host keeps it;
+// --validate=warn renders with a warning.
+func TestRenderChecksTemplatesAgainstTheFederatedCRD(t *testing.T) {
+	dir := t.TempDir()
+	crd := filepath.Join(testdata, "enable", "widget-crd.golden")
+	widgets := filepath.Join(dir, "widgets.yaml")
+	widget := func(name, spec string) string {
+		return "---\napiVersion: types.kubefed.io/v1beta1\nkind: FederatedWidget\nmetadata: {name: " + name + ", namespace: demo}\nspec:\n  template:\n    spec: " + spec + "\n  placement: {clusters: [{name: member1}]}\n"
+	}
+	require.NoError(t, os.WriteFile(widgets, []byte(widget("good", "{replicas: 3, color: red, future: kept}")+widget("bad", "{replicas: three, color: green}")), 0o644))
+	args := []string{"render", "-f", filepath.Join(examples, "clusters.yaml"), "-f", filepath.Join(examples, "namespace.yaml"), "-f", crd, "-f", widgets, "--cluster", "member1"}
+
+	code, stdout, stderr := run(t, "", args...)
+	assert.Equal(t, cli.ExitError, code)
+	assert.Empty(t, stdout)
+	assert.Equal(t, "error: "+widgets+`: FederatedWidget "demo/bad": spec.template.spec.color in body should be one of [red blue] (the schema of its Federated CRD); `+
+		widgets+`: FederatedWidget "demo/bad": spec.template.spec.replicas in body must be of type integer: "string" (the schema of its Federated CRD); --validate=warn renders anyway`+"\n", stderr)
+
+	code, stdout, stderr = run(t, "", append(args, "--validate=warn")...)
+	assert.Equal(t, cli.ExitOK, code, stderr)
+	assert.Contains(t, stderr, "Warning: "+widgets+`: FederatedWidget "demo/bad": spec.template.spec.replicas in body must be of type integer`)
+	assert.Contains(t, stdout, "future: kept", "a field the schema does not name is kept")
+	code, _, stderr = run(t, "", append(args, "--validate=ignore")...)
+	assert.Equal(t, cli.ExitOK, code, stderr)
+	assert.NotContains(t, stderr, "schema")
+
+	// The good one alone passes.
+	require.NoError(t, os.WriteFile(widgets, []byte(widget("good", "{replicas: 3, color: red, future: kept}")), 0o644))
+	code, stdout, stderr = run(t, "", args...)
+	assert.Equal(t, cli.ExitOK, code, stderr)
+	assert.Contains(t, stdout, "replicas: 3")
+
+	// A CRD that is not a Federated CRD is not part of a federation's manifests.
+	other := filepath.Join(dir, "other-crd.yaml")
+	require.NoError(t, os.WriteFile(other, []byte("apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: gadgets.example.com}\nspec:\n  group: example.com\n  names: {kind: Gadget, plural: gadgets}\n  scope: Namespaced\n  versions: [{name: v1, served: true, storage: true, schema: {openAPIV3Schema: {type: object}}}]\n"), 0o644))
+	code, _, stderr = run(t, "", append(args, "-f", other)...)
+	assert.Equal(t, cli.ExitError, code)
+	assert.Contains(t, stderr, `CustomResourceDefinition "gadgets.example.com" is not a Federated CRD`)
+}
