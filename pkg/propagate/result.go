@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/util/sets"
 	"k8s.io/cli-runtime/pkg/printers"
 
 	"github.com/kubefedctl/kubefedctl/pkg/cli"
@@ -118,12 +119,7 @@ func (r *Report) summarize(suffix string) {
 	}
 	r.Summary = fmt.Sprintf("%s in %d clusters%s", strings.Join(parts, ", "), len(clusters), suffix)
 	if len(r.Unreachable) > 0 {
-		var names []string
-		for n := range r.Unreachable {
-			names = append(names, n)
-		}
-		sort.Strings(names)
-		r.Summary += fmt.Sprintf("; not reachable: %s", strings.Join(names, ", "))
+		r.Summary += fmt.Sprintf("; not reachable: %s", strings.Join(sets.List(sets.KeySet(r.Unreachable)), ", "))
 	}
 }
 
@@ -173,8 +169,8 @@ func (r *Report) writeTable(w io.Writer, withDiff bool) error {
 			}
 		}
 	}
-	for name, why := range r.Unreachable {
-		fmt.Fprintf(w, "cluster %s not reachable: %s\n", name, why)
+	for _, name := range sets.List(sets.KeySet(r.Unreachable)) {
+		fmt.Fprintf(w, "cluster %s not reachable: %s\n", name, r.Unreachable[name])
 	}
 	for _, e := range r.Released {
 		fmt.Fprintf(w, "deleted: %s\n", e)
