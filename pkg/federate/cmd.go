@@ -53,6 +53,7 @@ kube-node-lease and default. With -o, Secret values print as *** unless --show-s
 	f.StringVarP(&o.Filename, "filename", "f", "", "Convert the objects of a file (or - for stdin) with no cluster; needs -o")
 	f.StringVarP(&o.Output, "output", "o", "", "Print the federated objects instead of creating them: yaml or json")
 	f.BoolVarP(&o.EnableType, "enable-type", "t", false, "Enable the type first when it is not enabled")
+	f.StringVar(&o.TemplateSchema, "template-schema", o.TemplateSchema, "With --enable-type: the Federated CRD's schema of spec.template, typed or open, as enable's flag")
 	f.BoolVarP(&o.Contents, "contents", "c", false, "With a namespace: federate every object of an enabled type in it too")
 	f.StringSliceVar(&o.SkipResources, "skip-api-resources", nil, "With --contents: types to leave out, by short name, kind, plural, plural.group or group")
 	f.StringSliceVar(&o.Clusters, "clusters", nil, "Place in these clusters only: a,b")

@@ -35,6 +35,7 @@ type Options struct {
 	Filename        string
 	Output          string
 	EnableType      bool
+	TemplateSchema  string
 	Contents        bool
 	SkipResources   []string
 	Clusters        []string
@@ -49,7 +50,7 @@ type Options struct {
 
 // NewOptions returns the defaults.
 func NewOptions(globals *cli.Globals, streams genericiooptions.IOStreams) *Options {
-	return &Options{IOStreams: streams, globals: globals}
+	return &Options{IOStreams: streams, globals: globals, TemplateSchema: enable.TemplateTyped}
 }
 
 // Complete takes TYPE and NAME, the namespace, and the host's clients unless files are converted.
@@ -96,6 +97,12 @@ func (o *Options) Validate() error {
 	}
 	if len(o.Clusters) > 0 && len(o.ClusterSelector) > 0 {
 		return errors.New("--clusters and --cluster-selector are mutually exclusive")
+	}
+	if o.TemplateSchema != enable.TemplateTyped && o.TemplateSchema != enable.TemplateOpen {
+		return fmt.Errorf("--template-schema must be %s or %s, not %q", enable.TemplateTyped, enable.TemplateOpen, o.TemplateSchema)
+	}
+	if o.TemplateSchema != enable.TemplateTyped && !o.EnableType {
+		return errors.New("--template-schema is the schema of the Federated CRD that --enable-type creates: add --enable-type")
 	}
 	return validatePlacement(o.Clusters, o.ClusterSelector)
 }
@@ -220,7 +227,7 @@ func (o *Options) typeConfig(ctx context.Context, target enable.Target, cache ma
 			return nil, err
 		}
 		target.Schema = schemaDoc
-		if err := enable.Apply(ctx, o.host, tc, enable.FederatedCRD(tc, target, enable.TemplateTyped), o.dryRun, o.Out); err != nil {
+		if err := enable.Apply(ctx, o.host, tc, enable.FederatedCRD(tc, target, o.TemplateSchema), o.dryRun, o.Out); err != nil {
 			return nil, err
 		}
 	default:

@@ -101,6 +101,8 @@ func TestFederateFilesRefusesBadPlacement(t *testing.T) {
 		{"selector key", []string{"--cluster-selector", "bad key!!=x"}, `error: --cluster-selector: "bad key!!" is not a label key`},
 		{"cluster name", []string{"--clusters", "member1,Member2"}, `--clusters: "Member2" is not a cluster name`},
 		{"both", []string{"--clusters", "member1", "--cluster-selector", "region=eu"}, "--clusters and --cluster-selector are mutually exclusive"},
+		{"template schema without enable-type", []string{"--template-schema", "open"}, "--template-schema is the schema of the Federated CRD that --enable-type creates: add --enable-type"},
+		{"template schema unknown", []string{"--template-schema", "loose"}, `--template-schema must be typed or open, not "loose"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

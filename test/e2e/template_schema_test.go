@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -165,4 +167,36 @@ func TestTemplateFieldUnknownToTheHostIsKept(t *testing.T) {
 		size, _, _ := unstructured.NestedInt64(copied.Object, "spec", "size")
 		assert.Equal(t, int64(3), size)
 	}
+}
+
+// federate --enable-type takes enable's --template-schema: open gives kubefed's open template.
+func TestFederateEnableTypeWithOpenTemplateSchema(t *testing.T) {
+	mustRun(t, "init")
+	ctx := context.Background()
+	host := dynamicFor(t, "host")
+	const ns = "open-schema"
+	ensureNamespace(t, "host", ns)
+	crdName := "federatedresourcequotas.types.kubefed.io"
+	t.Cleanup(func() {
+		_ = host.Resource(federatedGVR("federatedresourcequotas")).Namespace(ns).Delete(ctx, "quota", metav1.DeleteOptions{})
+		kubefedctl(t, "disable", "resourcequotas", "--force", "--delete-crd")
+		_ = host.Resource(namespacesGVR).Delete(ctx, ns, metav1.DeleteOptions{})
+	})
+	_, err := clientFor(t, "host").CoreV1().ResourceQuotas(ns).Create(ctx, &corev1.ResourceQuota{
+		ObjectMeta: metav1.ObjectMeta{Name: "quota"},
+		Spec:       corev1.ResourceQuotaSpec{Hard: corev1.ResourceList{corev1.ResourcePods: resource.MustParse("10")}},
+	}, metav1.CreateOptions{})
+	require.NoError(t, err)
+
+	r := mustRun(t, "federate", "resourcequotas", "quota", "-n", ns, "--enable-type", "--template-schema=open")
+	assert.Contains(t, r.stdout, "customresourcedefinition.apiextensions.k8s.io/"+crdName+" created")
+	crd, err := host.Resource(crdsGVR).Get(ctx, crdName, metav1.GetOptions{})
+	require.NoError(t, err)
+	versions, _, _ := unstructured.NestedSlice(crd.Object, "spec", "versions")
+	require.Len(t, versions, 1)
+	template, _, _ := unstructured.NestedMap(versions[0].(map[string]any), "schema", "openAPIV3Schema", "properties", "spec", "properties", "template")
+	assert.Equal(t, map[string]any{"type": "object", "x-kubernetes-preserve-unknown-fields": true}, template, "kubefed's open template schema")
+	federated := getObject(t, host, federatedGVR("federatedresourcequotas"), ns, "quota")
+	hard, _, _ := unstructured.NestedString(federated.Object, "spec", "template", "spec", "hard", "pods")
+	assert.Equal(t, "10", hard)
 }
