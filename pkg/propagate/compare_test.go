@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
@@ -31,14 +33,23 @@ func TestCovers(t *testing.T) {
 func TestUpToDateNeedsTheSameDigest(t *testing.T) {
 	desired := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "v1", "kind": "ConfigMap", "metadata": map[string]any{"name": "a"}, "data": map[string]any{"k": "v"}}}
 	applied, hash := withHash(desired)
-	assert.True(t, upToDate(applied, applied, hash))
+	// What the member returns: the object applied, with what the server adds.
+	live := applied.DeepCopy()
+	live.SetResourceVersion("42")
+	live.SetUID("0a1b")
+	live.SetManagedFields([]metav1.ManagedFieldsEntry{{Manager: "kubefedctl"}})
+	assert.True(t, upToDate(live, applied, hash))
+	// A value changed in the member under the same digest is not up to date.
+	edited := live.DeepCopy()
+	require.NoError(t, unstructured.SetNestedField(edited.Object, "w", "data", "k"))
+	assert.False(t, upToDate(edited, applied, hash))
 	// The template lost a field: the live object still covers the new desired object, but the
 	// digest says the field must go.
 	smaller := desired.DeepCopy()
 	unstructured.RemoveNestedField(smaller.Object, "data", "k")
 	smallerApplied, smallerHash := withHash(smaller)
 	assert.NotEqual(t, hash, smallerHash)
-	assert.False(t, upToDate(applied, smallerApplied, smallerHash))
+	assert.False(t, upToDate(live, smallerApplied, smallerHash))
 	assert.Equal(t, hash, applied.GetAnnotations()[HashAnnotation])
 }
 

@@ -184,6 +184,7 @@ func TestDryRunsChangeNothing(t *testing.T) {
 		mustRun(t, "init", "--dry-run="+mode, "--scope", currentScope(t))
 		mustRun(t, "join", "member1", "--dry-run="+mode)
 	}
+	assert.Equal(t, before, [2][]string{snapshot(t, host, resources...), snapshot(t, member, resources...)}, "init and join dry runs change nothing")
 	mustRun(t, "init")
 	before = [2][]string{snapshot(t, host, resources...), snapshot(t, member, resources...)}
 	for _, mode := range []string{"client", "server"} {

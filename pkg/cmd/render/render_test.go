@@ -36,7 +36,8 @@ func TestRenderIsByteIdenticalAcrossRuns(t *testing.T) {
 	require.Equal(t, cli.ExitOK, code, stderr)
 	assert.Contains(t, first, `"kind": "List"`)
 	for i := 0; i < 5; i++ {
-		_, again, _ := run(t, "", "render", "-f", examples, "--cluster", "member1", "-o", "json")
+		code, again, stderr := run(t, "", "render", "-f", examples, "--cluster", "member1", "-o", "json")
+		require.Equal(t, cli.ExitOK, code, stderr)
 		assert.Equal(t, first, again)
 	}
 }
@@ -48,7 +49,8 @@ func TestRenderStdinEqualsFiles(t *testing.T) {
 		require.NoError(t, err)
 		all = append(all, string(data))
 	}
-	_, fromFiles, _ := run(t, "", "render", "-f", examples)
+	code, fromFiles, stderr := run(t, "", "render", "-f", examples)
+	require.Equal(t, cli.ExitOK, code, stderr)
 	code, fromStdin, stderr := run(t, strings.Join(all, "\n---\n"), "render", "-f", "-")
 	require.Equal(t, cli.ExitOK, code, stderr)
 	assert.Equal(t, fromFiles, fromStdin)
@@ -122,7 +124,8 @@ func TestRenderOutputDir(t *testing.T) {
 		"cluster member3: 1 objects written to "+filepath.Join(dir, "member3")+"\n", stdout)
 
 	// Each file is what render prints for that object.
-	_, printed, _ := run(t, "", "render", "-f", examples, "--cluster", "member2")
+	code, printed, stderr := run(t, "", "render", "-f", examples, "--cluster", "member2")
+	require.Equal(t, cli.ExitOK, code, stderr)
 	data, err := os.ReadFile(filepath.Join(dir, "member2", "deployment.apps_demo_web.yaml"))
 	require.NoError(t, err)
 	assert.Contains(t, printed, string(data))
