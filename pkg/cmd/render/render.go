@@ -2,6 +2,7 @@ package render
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"runtime"
@@ -127,7 +128,7 @@ func (o *Options) Run() error {
 	outputs := make([][]byte, len(clusters))
 	err = eachCluster(clusters, func(i int, c core.ClusterResult) error {
 		var buf bytes.Buffer
-		if o.Cluster == "" {
+		if o.Cluster == "" && o.Output != cli.OutputJSON {
 			fmt.Fprintf(&buf, "# Cluster: %s\n", heading(c.Name))
 		}
 		if o.Output == cli.OutputJSON {
@@ -164,6 +165,21 @@ func (o *Options) Run() error {
 	if o.Cluster != "" && !clusters[0].Ready && o.Output == cli.OutputJSON {
 		// A cluster that is not ready holds nothing: an empty List.
 		return cli.PrintObjects(o.Out, o.Output, nil)
+	}
+	if o.Cluster == "" && o.Output == cli.OutputJSON {
+		// One JSON document for the whole federation: each cluster's List under its name.
+		byCluster := map[string]json.RawMessage{}
+		for i, out := range outputs {
+			if out != nil {
+				byCluster[clusters[i].Name] = out
+			}
+		}
+		data, err := json.MarshalIndent(byCluster, "", "    ")
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(o.Out, "%s\n", data)
+		return err
 	}
 	first := true
 	for _, out := range outputs {

@@ -2,6 +2,7 @@ package render_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -303,4 +304,25 @@ func TestRenderChecksTemplatesAgainstTheFederatedCRD(t *testing.T) {
 	code, _, stderr = run(t, "", append(args, "-f", other)...)
 	assert.Equal(t, cli.ExitError, code)
 	assert.Contains(t, stderr, `CustomResourceDefinition "gadgets.example.com" is not a Federated CRD`)
+}
+
+// Without --cluster, -o json is one JSON document: each cluster's v1 List under its name.
+func TestRenderJSONOfEveryClusterIsOneDocument(t *testing.T) {
+	code, stdout, stderr := run(t, "", "render", "-f", examples, "-o", "json")
+	require.Equal(t, cli.ExitOK, code, stderr)
+	var byCluster map[string]struct {
+		Kind  string           `json:"kind"`
+		Items []map[string]any `json:"items"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(stdout), &byCluster), stdout)
+	require.Len(t, byCluster, 3)
+	for name, want := range map[string]int{"member1": 3, "member2": 3, "member3": 1} {
+		assert.Equal(t, "List", byCluster[name].Kind, name)
+		assert.Len(t, byCluster[name].Items, want, name)
+	}
+	code, one, stderr := run(t, "", "render", "-f", examples, "--cluster", "member2", "-o", "json")
+	require.Equal(t, cli.ExitOK, code, stderr)
+	var list map[string]any
+	require.NoError(t, json.Unmarshal([]byte(one), &list))
+	assert.Len(t, list["items"], len(byCluster["member2"].Items), "the same objects as --cluster prints")
 }
