@@ -204,7 +204,10 @@ func Parse(source string, data []byte) ([]apis.Document, error) {
 // parse splits and decodes, and checks keys; fields are checked over the whole input.
 // Documents are decoded in parallel: YAML decoding is most of the time spent reading large inputs.
 func parse(source string, data []byte, v Validation) ([]apis.Document, []string, error) {
-	chunks := splitDocuments(data)
+	chunks, err := splitDocuments(data)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", source, err)
+	}
 	decoded := make([][]apis.Document, len(chunks))
 	warned := make([][]string, len(chunks))
 	errs := make([]error, len(chunks))
@@ -341,20 +344,25 @@ type chunk struct {
 }
 
 // splitDocuments splits a YAML stream at "---" lines, remembering where each document starts
-// so that errors can give the file's line numbers.
-func splitDocuments(data []byte) []chunk {
+// so that errors can give the file's line numbers. A separator line may end in a comment; any
+// other text after "---" is refused: kubectl would not split there, and YAML would read the text
+// as the start of the next document, so either reading could lose or merge an object.
+func splitDocuments(data []byte) ([]chunk, error) {
 	var chunks []chunk
 	current := chunk{firstLine: 1}
 	for i, line := range bytes.SplitAfter(data, []byte("\n")) {
 		trimmed := bytes.TrimRight(line, "\r\n")
 		if bytes.HasPrefix(trimmed, []byte("---")) && (len(trimmed) == 3 || trimmed[3] == ' ' || trimmed[3] == '\t') {
+			if rest := bytes.TrimSpace(trimmed[3:]); len(rest) > 0 && rest[0] != '#' {
+				return nil, fmt.Errorf("line %d: text after the document separator \"---\" (%q): put it on a line of its own, or make it a comment", i+1, rest)
+			}
 			chunks = append(chunks, current)
 			current = chunk{firstLine: i + 2}
 			continue
 		}
 		current.data = append(current.data, line...)
 	}
-	return append(chunks, current)
+	return append(chunks, current), nil
 }
 
 // fastObject converts a document straight from go-yaml's tree into the types unstructured JSON

@@ -49,6 +49,20 @@ func TestParseErrorsGiveFileLines(t *testing.T) {
 	assert.EqualError(t, err, "in.yaml: document 1 is not an object")
 }
 
+// Text after "---" on a separator line is refused, naming the file and line: kubectl would not
+// split there, and YAML would start the next document with it, so an object could be lost.
+func TestSeparatorWithTextIsRefused(t *testing.T) {
+	for _, line := range []string{"--- kind: ConfigMap", "--- {a: 1}", "---\ttext"} {
+		data := "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n" + line + "\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n"
+		_, err := Parse("in.yaml", []byte(data))
+		require.Error(t, err, line)
+		assert.Contains(t, err.Error(), `in.yaml: line 4: text after the document separator "---"`, line)
+	}
+	// A "----" line is not a separator at all: YAML reads it as a value, which is not an object.
+	_, err := Parse("in.yaml", []byte("----\n"))
+	require.Error(t, err)
+}
+
 func TestReadDirectoriesRecursivelyInOrder(t *testing.T) {
 	dir := t.TempDir()
 	write := func(rel, name string) {
