@@ -2,6 +2,7 @@ package apis
 
 import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
 // KubeFedCluster registers a member cluster (core.kubefed.io/v1beta1).
@@ -105,6 +106,12 @@ func (r APIResource) APIVersion() string {
 // Namespaced reports whether the target of the type config lives in namespaces.
 func (t *FederatedTypeConfig) Namespaced() bool {
 	return t.Spec.TargetType.Scope == ScopeNamespaced
+}
+
+// FederatedResource is the resource of the type config's federated type, in the host.
+func (t *FederatedTypeConfig) FederatedResource() schema.GroupVersionResource {
+	f := t.Spec.FederatedType
+	return schema.GroupVersionResource{Group: f.Group, Version: f.Version, Resource: f.PluralName}
 }
 
 // Enabled reports whether propagation is on. kubefed treats anything but Disabled as enabled.

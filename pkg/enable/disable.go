@@ -247,9 +247,7 @@ func (o *DisableOptions) releaseObjects(ctx context.Context, tc *apis.FederatedT
 // refuseWithInstances names some federated objects of the type when there are any: deleting the
 // CRD would delete them.
 func (o *DisableOptions) refuseWithInstances(ctx context.Context, tc *apis.FederatedTypeConfig, crdName string) error {
-	ft := tc.Spec.FederatedType
-	gvr := schema.GroupVersionResource{Group: ft.Group, Version: ft.Version, Resource: ft.PluralName}
-	list, err := o.host.Dynamic.Resource(gvr).List(ctx, metav1.ListOptions{Limit: 3})
+	list, err := o.host.Dynamic.Resource(tc.FederatedResource()).List(ctx, metav1.ListOptions{Limit: 3})
 	if apierrors.IsNotFound(err) {
 		return nil
 	}
@@ -272,5 +270,5 @@ func (o *DisableOptions) refuseWithInstances(ctx context.Context, tc *apis.Feder
 		more = " and more"
 	}
 	return fmt.Errorf("cannot delete CRD %s while %s objects exist (%s%s); delete them first, or disable without --delete-crd",
-		crdName, ft.Kind, strings.Join(names, ", "), more)
+		crdName, tc.Spec.FederatedType.Kind, strings.Join(names, ", "), more)
 }

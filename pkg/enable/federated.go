@@ -10,7 +10,6 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/kubefedctl/kubefedctl/pkg/apis"
 	"github.com/kubefedctl/kubefedctl/pkg/cli"
@@ -19,12 +18,6 @@ import (
 
 // namedShown is how many federated objects a refusal names before "and N more".
 const namedShown = 3
-
-// federatedResource is the resource of a type config's federated type.
-func federatedResource(tc *apis.FederatedTypeConfig) schema.GroupVersionResource {
-	ft := tc.Spec.FederatedType
-	return schema.GroupVersionResource{Group: ft.Group, Version: ft.Version, Resource: ft.PluralName}
-}
 
 // ownObjects keeps the objects outside other federations' namespaces, sorted by namespace and
 // name so that what is named and done is the same on every run.
@@ -45,7 +38,7 @@ func federatedObjects(ctx context.Context, host *cli.Clients, tc *apis.Federated
 	if err != nil {
 		return nil, err
 	}
-	list, err := host.Dynamic.Resource(federatedResource(tc)).Namespace(listNamespace).List(ctx, metav1.ListOptions{})
+	list, err := host.Dynamic.Resource(tc.FederatedResource()).Namespace(listNamespace).List(ctx, metav1.ListOptions{})
 	if err != nil {
 		if apierrors.IsNotFound(err) || meta.IsNoMatchError(err) {
 			return nil, nil
@@ -100,7 +93,7 @@ func refuseLiveObjects(tc *apis.FederatedTypeConfig, typeConfigName string, obje
 // one (the shared protocol's patch, guarded by the resourceVersion). It reports false when the
 // object is gone or holds no such finalizer.
 func removeSyncFinalizer(ctx context.Context, host *cli.Clients, tc *apis.FederatedTypeConfig, obj *unstructured.Unstructured, dryRun cli.DryRun) (bool, error) {
-	client := host.Dynamic.Resource(federatedResource(tc)).Namespace(obj.GetNamespace())
+	client := host.Dynamic.Resource(tc.FederatedResource()).Namespace(obj.GetNamespace())
 	removed, err := protocol.PatchFinalizer(ctx, client, obj, false, dryRun)
 	if err != nil {
 		return false, fmt.Errorf("removing the finalizer %s from %s %q: %s", apis.SyncFinalizer, tc.Spec.FederatedType.Kind, objectKey(obj), err)

@@ -262,8 +262,7 @@ func (o *Options) checkNoneExists(ctx context.Context, federated []item) error {
 }
 
 func (o *Options) resource(it item) dynamic.ResourceInterface {
-	ft := it.tc.Spec.FederatedType
-	client := o.host.Dynamic.Resource(schema.GroupVersionResource{Group: ft.Group, Version: ft.Version, Resource: ft.PluralName})
+	client := o.host.Dynamic.Resource(it.tc.FederatedResource())
 	if it.fed.GetNamespace() != "" {
 		return client.Namespace(it.fed.GetNamespace())
 	}

@@ -16,6 +16,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
@@ -168,8 +169,11 @@ func (o *Options) scheduledWorkloads(ctx context.Context, ns string, ftcs []unst
 	}
 	byKind := map[string]schema.GroupVersionResource{}
 	for _, ftc := range ftcs {
-		ft, _, _ := unstructured.NestedStringMap(ftc.Object, "spec", "federatedType")
-		byKind[ft["kind"]] = schema.GroupVersionResource{Group: ft["group"], Version: ft["version"], Resource: ft["pluralName"]}
+		tc := &apis.FederatedTypeConfig{}
+		if err := runtime.DefaultUnstructuredConverter.FromUnstructured(ftc.Object, tc); err != nil {
+			return nil, fmt.Errorf("FederatedTypeConfig %s/%s: %w", ns, ftc.GetName(), err)
+		}
+		byKind[tc.Spec.FederatedType.Kind] = tc.FederatedResource()
 	}
 	var out []workload
 	for _, pref := range prefs.Items {

@@ -12,7 +12,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/kubefedctl/kubefedctl/pkg/apis"
 	"github.com/kubefedctl/kubefedctl/pkg/cli"
@@ -316,8 +315,7 @@ func (o *Options) unselectedDeletions(ctx context.Context, p *pass, tc *apis.Fed
 }
 
 func (o *Options) listFederated(ctx context.Context, p *pass, tc *apis.FederatedTypeConfig, selected bool) ([]*unstructured.Unstructured, error) {
-	ft := tc.Spec.FederatedType
-	gvr := schema.GroupVersionResource{Group: ft.Group, Version: ft.Version, Resource: ft.PluralName}
+	gvr := tc.FederatedResource()
 	opts := metav1.ListOptions{}
 	namespace := ""
 	if selected {
@@ -329,7 +327,7 @@ func (o *Options) listFederated(ctx context.Context, p *pass, tc *apis.Federated
 		if apierrors.IsNotFound(err) || meta.IsNoMatchError(err) {
 			return nil, nil
 		}
-		return nil, fmt.Errorf("listing %s in the host: %s", ft.PluralName, cli.ServerError(err))
+		return nil, fmt.Errorf("listing %s in the host: %s", gvr.Resource, cli.ServerError(err))
 	}
 	var out []*unstructured.Unstructured
 	for i := range list.Items {

@@ -21,11 +21,6 @@ import (
 	"github.com/kubefedctl/kubefedctl/pkg/render"
 )
 
-func federatedGVR(tc *apis.FederatedTypeConfig) schema.GroupVersionResource {
-	f := tc.Spec.FederatedType
-	return schema.GroupVersionResource{Group: f.Group, Version: f.Version, Resource: f.PluralName}
-}
-
 // currentReplicas reads, for every workload a preference schedules, status.readyReplicas of its
 // copy in each ready member now: the planner's current input. kubefed's scheduler used that figure
 // only when every replica was ready; otherwise it counted the workload's running pods, and capped
@@ -120,7 +115,7 @@ func (o *Options) writeBack(ctx context.Context, st *state, plan *render.Result,
 			}
 			continue
 		}
-		client := o.host.Dynamic.Resource(federatedGVR(tc)).Namespace(obj.GetNamespace())
+		client := o.host.Dynamic.Resource(tc.FederatedResource()).Namespace(obj.GetNamespace())
 		if _, err := protocol.PatchFinalizer(ctx, client, obj, false, o.dryRun); err != nil {
 			errs = append(errs, fmt.Sprintf("removing the finalizer of %s %s: %s", tc.Spec.FederatedType.Kind, objectName(obj), err))
 			continue
@@ -288,7 +283,7 @@ func (o *Options) updateStatus(ctx context.Context, obj *apis.FederatedObject, s
 	if err != nil {
 		return err
 	}
-	client := o.host.Dynamic.Resource(federatedGVR(obj.TypeConfig)).Namespace(obj.Object.GetNamespace())
+	client := o.host.Dynamic.Resource(obj.TypeConfig.FederatedResource()).Namespace(obj.Object.GetNamespace())
 	if _, err := client.Patch(ctx, obj.Object.GetName(), types.MergePatchType, patch, metav1.PatchOptions{FieldManager: apply.FieldManager}, "status"); err != nil {
 		return fmt.Errorf("writing the status of %s: %s", obj.Describe(), cli.ServerError(err))
 	}
@@ -332,7 +327,7 @@ func (o *Options) addFinalizers(ctx context.Context, st *state, plan *render.Res
 	failed := map[*apis.FederatedObject]string{}
 	var mu sync.Mutex
 	cli.ForEach(objects, o.Concurrency*2, func(_ int, obj *apis.FederatedObject) {
-		client := o.host.Dynamic.Resource(federatedGVR(obj.TypeConfig)).Namespace(obj.Object.GetNamespace())
+		client := o.host.Dynamic.Resource(obj.TypeConfig.FederatedResource()).Namespace(obj.Object.GetNamespace())
 		if _, err := protocol.PatchFinalizer(ctx, client, obj.Object, true, o.dryRun); err != nil {
 			mu.Lock()
 			failed[obj] = fmt.Sprintf("not written: adding the finalizer %s to %s first failed: %s", apis.SyncFinalizer, obj.Describe(), err)
