@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/kubefedctl/kubefedctl/pkg/render"
 )
 
 // ControllerName is the name of kubefed's controller-manager Deployment in the KubeFed namespace,
@@ -18,9 +20,6 @@ const ControllerName = "kubefed-controller-manager"
 // resourceLock; newer client-go keeps it in a Lease. (An Endpoints lock, the last kind kubefed
 // offered, is not read: the Deployment check covers a controller installed by kubefed's chart.)
 const leaderAnnotation = "control-plane.alpha.kubernetes.io/leader"
-
-// replicasPath is the override kubefed's scheduler wrote for each cluster it scheduled.
-const replicasPath = "/spec/replicas"
 
 // controllerRunning says why kubefed's controller-manager may be running, or "" when nothing
 // says so: its Deployment with replicas, or a leader record renewed within its lease duration.
@@ -99,7 +98,7 @@ func schedulerOverrides(obj *unstructured.Unstructured) (found []schedulerOverri
 		for _, op := range ops {
 			o, _ := op.(map[string]any)
 			// Any operation on the path, as render ignores any for a scheduled workload.
-			if path, _ := o["path"].(string); path == replicasPath {
+			if path, _ := o["path"].(string); path == render.ReplicasPath {
 				found = append(found, schedulerOverride{Cluster: name, Value: o["value"]})
 				removed = true
 				continue

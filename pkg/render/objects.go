@@ -212,7 +212,7 @@ func (r *Result) ReplicasFromTemplate(o *apis.FederatedObject, cluster string) b
 		return false
 	}
 	for _, ov := range plan.overrides[cluster] {
-		if ov.Path == replicasPath {
+		if ov.Path == ReplicasPath {
 			return false
 		}
 	}

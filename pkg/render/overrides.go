@@ -64,7 +64,7 @@ func overridesByCluster(items []apis.ClusterOverrides) (map[string][]apis.Overri
 				return nil, fmt.Errorf("spec.overrides: path %q appears more than once for cluster %q", o.Path, item.ClusterName)
 			}
 			paths[o.Path] = true
-			if o.Path == replicasPath && o.Op != "remove" {
+			if o.Path == ReplicasPath && o.Op != "remove" {
 				if err := checkReplicas(o.Value); err != nil {
 					return nil, fmt.Errorf("%s: %w", where, err)
 				}

@@ -325,7 +325,7 @@ func withoutReplicasOverrides(overrides map[string][]apis.Override, replicas map
 		}
 		var rest []apis.Override
 		for _, ov := range list {
-			if ov.Path == replicasPath {
+			if ov.Path == ReplicasPath {
 				ignored = append(ignored, cluster)
 				continue
 			}
@@ -337,7 +337,9 @@ func withoutReplicasOverrides(overrides map[string][]apis.Override, replicas map
 	return kept, ignored
 }
 
-const replicasPath = "/spec/replicas"
+// ReplicasPath is the override path of a workload's replicas: a preference's figure beats it, as
+// kubefed's scheduler, which wrote its split there, did.
+const ReplicasPath = "/spec/replicas"
 
 func clusterList(names []string) string {
 	if len(names) == 1 {
